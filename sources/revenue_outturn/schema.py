@@ -1,0 +1,117 @@
+"""pandera schemas for the tidy revenue-outturn frames, and the blocking validation step.
+
+A failure is reported with the file, sheet, row and column of every offending cell, read
+from the provenance columns each row carries.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from sources.errors import ValidationFailed
+from sources.workbook import BRACKETED, MARKERS
+
+AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
+FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
+RELEASES = ["provisional", "final", "revised"]
+_MARKER_PATTERN = "|".join(
+    [BRACKETED.pattern.strip("^$")]
+    + [__import__("re").escape(m) for m in sorted(MARKERS)]
+    + ["#.*"]
+)
+
+
+def _value_xor_marker(df: pd.DataFrame) -> pd.Series:
+    """A cell holds a number, or a marker, or (an empty cell) neither; never both."""
+    return ~(df["value_gbp_thousands"].notna() & df["value_marker"].notna())
+
+
+def _consecutive_year(s: pd.Series) -> pd.Series:
+    start = s.str.slice(0, 4).astype(int)
+    return (start + 1) % 100 == s.str.slice(5, 7).astype(int)
+
+
+class RevenueOutturnSchema(pa.DataFrameModel):
+    """raw.revenue_outturn: one row per published cell of an authority row."""
+
+    financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
+    form: str = pa.Field(isin=["RS", "RSX", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"])
+    release: str = pa.Field(isin=RELEASES)
+    ecode: str = pa.Field(str_matches=r"^E\d{4}$")
+    ons_code: str = pa.Field(nullable=True, str_matches=r"^E\d{8}$")
+    authority_name: str = pa.Field(str_length={"min_value": 2})
+    authority_class: str = pa.Field(isin=AUTHORITY_CLASSES)
+    line_label: str = pa.Field(str_length={"min_value": 1})
+    line_occurrence: int = pa.Field(ge=1)
+    line_number: pd.Int64Dtype = pa.Field(nullable=True, ge=1)
+    column_code: str = pa.Field(nullable=True, str_matches=r"^C\d$")
+    value_gbp_thousands: float = pa.Field(nullable=True)
+    value_marker: str = pa.Field(nullable=True, str_matches=rf"^(?:{_MARKER_PATTERN})$")
+    source_file: str
+    source_sheet: str
+    source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    source_row: int = pa.Field(ge=1)
+    source_column: str = pa.Field(str_matches=r"^[A-Z]{1,3}$")
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = [
+            "financial_year",
+            "form",
+            "release",
+            "source_sha256",
+            "ecode",
+            "line_label",
+            "line_occurrence",
+        ]
+
+    @pa.dataframe_check(error="a cell holds both a number and a marker")
+    def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_xor_marker(df)
+
+    @pa.check("financial_year", error="financial year is not two consecutive years")
+    def consecutive(cls, s: pd.Series) -> pd.Series:
+        return _consecutive_year(s)
+
+
+def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
+    try:
+        return RevenueOutturnSchema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+
+
+def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
+    """One line per failure case: 'file, sheet, row N, column X: <column> <check>: <value>'."""
+    lines: list[str] = []
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        frame_check = case.schema_context == "DataFrameSchema"
+        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
+        if key in seen:
+            continue
+        seen.add(key)
+        index = case.index
+        where = ""
+        if index is not None and not pd.isna(index) and index in df.index:
+            row = df.loc[index]
+            if isinstance(row, pd.DataFrame):
+                row = row.iloc[0]
+            col = row.get("source_column")
+            if case.column in ("ecode", "ons_code", "authority_name", "authority_class"):
+                col = None  # identifier columns: the row is what matters
+            where = (
+                f"file {row.get('source_file')!r}, sheet {row.get('source_sheet')!r}, "
+                f"row {row.get('source_row')}"
+                + (f", column {col}" if col else "")
+                + (f" (line {row.get('line_label')!r})" if col else "")
+                + ": "
+            )
+        if frame_check:
+            lines.append(f"{where}{case.check}")
+        else:
+            lines.append(f"{where}{case.column} fails {case.check}: {case.failure_case!r}")
+    return lines
