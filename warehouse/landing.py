@@ -1,0 +1,92 @@
+"""The landing zone: every source file kept once, immutable, under its sha256.
+
+``landing/sha256/<first two hex>/<sha256>/<file name>``; a manifest row per landing in
+``raw.landing_manifest`` says which dataset and release the bytes are and where they came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LandedFile:
+    sha256: str
+    bytes: int
+    path: Path
+    is_new: bool
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def land(landing_dir: Path, source: Path) -> LandedFile:
+    """Copy ``source`` into the landing zone unless the same bytes are already there."""
+    sha = _sha256(source)
+    target = landing_dir / "sha256" / sha[:2] / sha / source.name
+    if target.exists():
+        return LandedFile(sha, target.stat().st_size, target, is_new=False)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    shutil.copyfile(source, tmp)
+    if _sha256(tmp) != sha:  # the source changed while we copied it
+        tmp.unlink()
+        raise OSError(f"{source} changed while it was being copied to the landing zone")
+    os.chmod(tmp, 0o444)
+    os.replace(tmp, target)
+    return LandedFile(sha, target.stat().st_size, target, is_new=True)
+
+
+MANIFEST_DDL = """
+create table if not exists raw.landing_manifest (
+    dataset varchar not null,
+    form varchar,
+    financial_year varchar,
+    release varchar,
+    release_date date,
+    file_name varchar not null,
+    url varchar,
+    copy_of varchar,
+    etag varchar,
+    last_modified varchar,
+    sha256 varchar not null,
+    bytes bigint not null,
+    landed_path varchar not null,
+    retrieved_at timestamp not null
+)
+"""
+
+
+def record(con, landed: LandedFile, **fields) -> None:
+    """Add a manifest row (one per landing event; identical bytes are stored only once)."""
+    con.execute("create schema if not exists raw")
+    con.execute(MANIFEST_DDL)
+    row = {
+        "dataset": fields.get("dataset"),
+        "form": fields.get("form"),
+        "financial_year": fields.get("financial_year"),
+        "release": fields.get("release"),
+        "release_date": fields.get("release_date"),
+        "file_name": landed.path.name,
+        "url": fields.get("url"),
+        "copy_of": fields.get("copy_of"),
+        "etag": fields.get("etag"),
+        "last_modified": fields.get("last_modified"),
+        "sha256": landed.sha256,
+        "bytes": landed.bytes,
+        "landed_path": str(landed.path),
+        "retrieved_at": datetime.now(UTC).replace(tzinfo=None),
+    }
+    cols = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    con.execute(f"insert into raw.landing_manifest ({cols}) values ({marks})", list(row.values()))

@@ -1,0 +1,115 @@
+"""Raw tables: their DDL, and loads that replace one partition in one transaction.
+
+A partition of ``raw.revenue_outturn`` is one edition of one form of one financial year
+(financial_year, form, release): loading it again replaces it; other editions of the same year
+(a provisional and a revised release, say) stay side by side.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+DDL = {
+    "revenue_outturn": """
+        create table if not exists raw.revenue_outturn (
+            financial_year varchar not null,
+            form varchar not null,
+            release varchar not null,
+            ecode varchar not null,
+            ons_code varchar,
+            authority_name varchar not null,
+            authority_class varchar not null,
+            line_label varchar not null,
+            line_occurrence integer not null,
+            line_number integer,
+            column_code varchar,
+            value_gbp_thousands double,
+            value_marker varchar,
+            source_file varchar not null,
+            source_sheet varchar not null,
+            source_sha256 varchar not null,
+            source_row integer not null,
+            source_column varchar not null
+        )""",
+    "revenue_outturn_totals": """
+        create table if not exists raw.revenue_outturn_totals (
+            financial_year varchar not null,
+            form varchar not null,
+            release varchar not null,
+            total_scope varchar not null,
+            total_label varchar not null,
+            authority_class varchar,
+            line_label varchar not null,
+            line_occurrence integer not null,
+            line_number integer,
+            value_gbp_thousands double,
+            value_marker varchar,
+            source_file varchar not null,
+            source_sheet varchar not null,
+            source_sha256 varchar not null,
+            source_row integer not null,
+            source_column varchar not null
+        )""",
+    "load_log": """
+        create table if not exists raw.load_log (
+            dataset varchar not null,
+            form varchar not null,
+            financial_year varchar not null,
+            release varchar not null,
+            release_date date,
+            release_note varchar,
+            source_file varchar not null,
+            source_sha256 varchar not null,
+            source_sheet varchar,
+            authority_rows integer not null,
+            value_rows integer not null,
+            total_rows integer not null,
+            loaded_at timestamp not null
+        )""",
+}
+
+
+def ensure_raw_tables(con) -> None:
+    con.execute("create schema if not exists raw")
+    for ddl in DDL.values():
+        con.execute(ddl)
+
+
+def replace_partition(
+    con,
+    *,
+    financial_year: str,
+    form: str,
+    release: str,
+    frames: dict[str, pd.DataFrame],
+    log: dict,
+) -> None:
+    """Replace one (financial_year, form, release) partition of each raw table, atomically."""
+    ensure_raw_tables(con)
+    key = [financial_year, form, release]
+    con.execute("begin transaction")
+    try:
+        for table, frame in frames.items():
+            cols = ", ".join(frame.columns)
+            con.execute(
+                f"delete from raw.{table} where financial_year = ? and form = ? and release = ?",
+                key,
+            )
+            con.register("_incoming", frame)
+            con.execute(f"insert into raw.{table} ({cols}) select {cols} from _incoming")
+            con.unregister("_incoming")
+        con.execute(
+            "delete from raw.load_log where financial_year = ? and form = ? and release = ?", key
+        )
+        row = {**log, "loaded_at": datetime.now(UTC).replace(tzinfo=None)}
+        cols = ", ".join(row)
+        con.execute(
+            f"insert into raw.load_log ({cols}) values ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

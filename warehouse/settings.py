@@ -1,0 +1,60 @@
+"""Typed settings read from the environment in this one place.
+
+``LGF_DATA_DIR`` (default ``./data``) holds every runtime file: the private working database,
+the landing zone, the published database and its exports. ``LGF_CATALOGUE`` points at a
+catalogue CSV other than the bundled samples (a mirror or a folder of new releases).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    catalogue: Path | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data_dir = Path(os.environ.get("LGF_DATA_DIR", PROJECT_ROOT / "data")).resolve()
+        catalogue = os.environ.get("LGF_CATALOGUE")
+        return cls(data_dir=data_dir, catalogue=Path(catalogue).resolve() if catalogue else None)
+
+    @property
+    def work_dir(self) -> Path:
+        return self.data_dir / "work"
+
+    @property
+    def work_db(self) -> Path:
+        """The private database the pipeline builds in; readers never open it."""
+        return self.work_dir / "lgf_work.duckdb"
+
+    @property
+    def landing_dir(self) -> Path:
+        return self.data_dir / "landing"
+
+    @property
+    def published_dir(self) -> Path:
+        return self.data_dir / "published"
+
+    @property
+    def published_db(self) -> Path:
+        """The audited, read-only database that analysts and BI tools open."""
+        return self.published_dir / "lgf.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.published_dir / "parquet"
+
+    @property
+    def audit_dir(self) -> Path:
+        return self.published_dir / "audit"
+
+    def ensure_dirs(self) -> None:
+        for d in (self.work_dir, self.landing_dir, self.published_dir):
+            d.mkdir(parents=True, exist_ok=True)

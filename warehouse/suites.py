@@ -1,0 +1,89 @@
+"""The Great Expectations suites that audit each mart before it is published.
+
+Each suite is data (expectation kind + arguments) so it reads as a checklist; warehouse.audit
+runs it on the mart read from the working database.
+"""
+
+from __future__ import annotations
+
+from warehouse.audit import ExpectationSpec as E
+
+CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
+FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
+
+SUITES: dict[str, list[E]] = {
+    "marts.fct_net_current_expenditure": [
+        E("ExpectTableRowCountToBeBetween", {"min_value": 1000}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "financial_year"}),
+        E("ExpectColumnValuesToMatchRegex", {"column": "financial_year", "regex": FINANCIAL_YEAR}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "ecode"}),
+        E("ExpectColumnValuesToMatchRegex", {"column": "ecode", "regex": r"^E\d{4}$"}),
+        E("ExpectColumnValuesToBeInSet", {"column": "authority_class", "value_set": CLASSES}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "service_code"}),
+        E(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["financial_year", "ecode", "service_code"]},
+        ),
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "release", "value_set": ["provisional", "final", "revised"]},
+        ),
+        # A single authority's net current expenditure on one service stays within +/- GBP 20bn
+        # (the largest, the GLA group and Birmingham, spend a few GBP bn a year).
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {
+                "column": "net_current_expenditure_gbp_thousands",
+                "min_value": -20_000_000,
+                "max_value": 20_000_000,
+            },
+        ),
+        # A value or a marker, except for empty cells: most cells hold a number.
+        E(
+            "ExpectColumnValuesToNotBeNull",
+            {"column": "net_current_expenditure_gbp_thousands", "mostly": 0.95},
+        ),
+    ],
+    "marts.mart_england_net_current_expenditure": [
+        E("ExpectColumnValuesToNotBeNull", {"column": "england_published_gbp_thousands"}),
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "reconciliation_status",
+                "value_set": ["reconciled", "publisher_imputation", "known_publisher_break"],
+            },
+        ),
+        E("ExpectCompoundColumnsToBeUnique", {"column_list": ["financial_year", "service_code"]}),
+        # England net current expenditure has been GBP 90-150bn a year since 2007-08.
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {
+                "column": "england_published_gbp_thousands",
+                "min_value": 90_000_000,
+                "max_value": 200_000_000,
+                "row_condition": 'service_code=="net_current_expenditure"',
+                "condition_parser": "pandas",
+            },
+        ),
+        # Imputation never makes England smaller than the authorities that did report.
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {
+                "column": "imputed_or_unreconciled_gbp_thousands",
+                "min_value": -1.5,
+                "row_condition": 'reconciliation_status=="publisher_imputation" and is_total==True',
+                "condition_parser": "pandas",
+            },
+        ),
+    ],
+    "marts.mart_revenue_outturn_reconciliation": [
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {
+                "column": "reconciliation_status",
+                "value_set": ["reconciled", "publisher_imputation", "known_publisher_break"],
+            },
+        ),
+        E("ExpectColumnValuesToNotBeNull", {"column": "source_sha256"}),
+    ],
+}
