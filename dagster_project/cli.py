@@ -1,0 +1,249 @@
+"""The `lgf` command line: refresh, status, parse, sql.
+
+Commands that only read (parse, sql, status) do not import Dagster, so they start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EPILOG = """
+environment:
+  LGF_DATA_DIR    where the working database, landing zone and published warehouse live
+                  (default: ./data in the project)
+  LGF_CATALOGUE   a catalogue CSV of releases to load instead of the bundled real samples
+
+The published warehouse is <LGF_DATA_DIR>/published/lgf.duckdb, opened read-only by `lgf sql`
+and by BI tools; Parquet copies of every mart are in <LGF_DATA_DIR>/published/parquet/.
+"""
+
+
+def _settings():
+    from warehouse.settings import Settings
+
+    return Settings.from_env()
+
+
+def cmd_refresh(args) -> int:
+    from dagster_project.pipeline import RefreshFailed, run_refresh
+
+    settings = _settings()
+    try:
+        run_refresh(settings, years=args.years or None)
+    except RefreshFailed as exc:
+        print(f"lgf refresh: {exc}", file=sys.stderr)
+        return 1
+    print(f"published warehouse: {settings.published_db}")
+    if not args.quiet:
+        _print_headlines(settings)
+    return 0
+
+
+def _print_headlines(settings) -> None:
+    from warehouse.db import connect
+
+    con = connect(settings.published_db, read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select financial_year, release, england_published_gbp_thousands / 1e6,
+                   authority_sum_gbp_thousands / 1e6, imputed_or_unreconciled_gbp_thousands / 1e3,
+                   yoy_change_pct
+            from marts.mart_england_net_current_expenditure
+            where service_code = 'net_current_expenditure'
+            order by financial_year
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    print("\nEngland net current expenditure (GBP bn, cash; current edition of each year)")
+    print(
+        f"{'year':<9}{'release':<13}{'England':>9}{'authorities':>13}{'imputed £m':>12}{'yoy %':>8}"
+    )
+    for year, release, england, authorities, gap, yoy in rows:
+        yoy_s = f"{yoy:+.1f}" if yoy is not None else ""
+        print(f"{year:<9}{release:<13}{england:>9.2f}{authorities:>13.2f}{gap:>12.1f}{yoy_s:>8}")
+
+
+def cmd_status(args) -> int:
+    from warehouse.db import connect
+
+    settings = _settings()
+    path = settings.published_db
+    if not path.exists():
+        print(f"no published warehouse at {path}; run `lgf refresh` (or `make run`)")
+        return 1
+    con = connect(path, read_only=True)
+    try:
+        published_at = con.execute("select published_at from meta.publication").fetchone()[0]
+        rows = con.execute(
+            """
+            select financial_year, form, release, coalesce(release_date::varchar, ''),
+                   authority_rows, value_rows, source_file, left(source_sha256, 12), loaded_at
+            from raw.load_log order by financial_year, form, release
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    print(f"published warehouse: {path}\npublished at (UTC): {published_at:%Y-%m-%d %H:%M:%S}\n")
+    header = (
+        "year",
+        "form",
+        "release",
+        "released",
+        "LAs",
+        "cells",
+        "file",
+        "sha256",
+        "loaded (UTC)",
+    )
+    print("{:<9}{:<5}{:<12}{:<11}{:>5}{:>7}  {:<44}{:<13}{}".format(*header))
+    for year, form, release, date, las, cells, file, sha, loaded in rows:
+        print(
+            f"{year:<9}{form:<5}{release:<12}{date:<11}{las:>5}{cells:>7}  "
+            f"{file[:43]:<44}{sha:<13}{loaded:%Y-%m-%d %H:%M}"
+        )
+    return 0
+
+
+def cmd_parse(args) -> int:
+    from sources.errors import SourceError
+    from sources.revenue_outturn.rs import parse_rs
+    from sources.revenue_outturn.schema import validate_revenue_outturn
+
+    path = Path(args.file)
+    try:
+        parsed = parse_rs(path, release=args.release)
+        values = (
+            parsed.values
+            if args.no_validate
+            else validate_revenue_outturn(parsed.values, path.name)
+        )
+    except SourceError as exc:
+        print(f"lgf parse: {exc}", file=sys.stderr)
+        return 2
+    frame = parsed.totals if args.totals else values
+    output = Path(args.output) if args.output else None
+    if output is None:
+        frame.to_csv(sys.stdout, index=False)
+    elif output.suffix.lower() == ".parquet":
+        frame.to_parquet(output, index=False)
+    else:
+        frame.to_csv(output, index=False)
+    print(
+        f"{path.name}: RS {parsed.financial_year} ({parsed.release}), sheet {parsed.sheet!r}, "
+        f"header row {parsed.header_row}: {parsed.authority_count} authorities x "
+        f"{values['line_label'].nunique()} lines = {len(values)} cells; "
+        f"{len(parsed.totals)} published total cells"
+        + (f"; written to {output}" if output else ""),
+        file=sys.stderr,
+    )
+    return 0
+
+
+def cmd_sql(args) -> int:
+    import duckdb
+
+    from warehouse.db import connect
+
+    settings = _settings()
+    try:
+        con = connect(settings.published_db, read_only=True)
+    except FileNotFoundError as exc:
+        print(f"lgf sql: {exc}", file=sys.stderr)
+        return 1
+    try:
+        relation = con.sql(args.query)
+        if relation is None:
+            return 0
+        if args.format == "csv":
+            relation.df().to_csv(sys.stdout, index=False)
+        else:
+            relation.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.Error as exc:
+        print(f"lgf sql: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lgf",
+        description="lgf-warehouse: an open data warehouse of English local government finance.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser(
+        "refresh",
+        help="load, build, audit and publish the warehouse (what `make run` does)",
+        description="Land every catalogued release, parse and validate it, load it into the "
+        "private working database, run dbt (models and tests) and the Great Expectations audit, "
+        "and only if all pass replace the published warehouse atomically. A failure leaves the "
+        "published warehouse untouched.",
+    )
+    p.add_argument(
+        "years",
+        nargs="*",
+        metavar="YEAR",
+        help="financial years to load, e.g. 2017-18 (default: all)",
+    )
+    p.add_argument("--quiet", action="store_true", help="do not print the headline figures")
+    p.set_defaults(func=cmd_refresh)
+
+    p = sub.add_parser(
+        "status",
+        help="what the published warehouse holds: editions, files, when loaded",
+        description="List every loaded edition in the published warehouse with its release, "
+        "source file, sha256 and load time.",
+    )
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "parse",
+        help="parse a published workbook to tidy CSV or Parquet (offline, no warehouse)",
+        description="Parse a Revenue Outturn Summary (RS) 'data by LA' workbook (.xls, .xlsx or "
+        ".ods, any year from 2007-08) into the tidy raw.revenue_outturn contract: one row per "
+        "authority x line. Validates the result unless --no-validate.",
+    )
+    p.add_argument("file", help="the workbook to parse")
+    p.add_argument("--output", "-o", help="write here (.csv or .parquet); default: CSV on stdout")
+    p.add_argument(
+        "--totals", action="store_true", help="output the England and class rows instead"
+    )
+    p.add_argument(
+        "--release",
+        choices=["provisional", "final", "revised"],
+        help="the release, when the workbook's own front page does not say",
+    )
+    p.add_argument("--no-validate", action="store_true", help="skip the pandera schema")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser(
+        "sql",
+        help="run a read-only SQL query on the published warehouse",
+        description="Run SQL on the published warehouse, opened read-only (safe while a refresh "
+        "runs). Schemas: marts (fct_*, mart_*), raw (tidy source tables), meta.",
+    )
+    p.add_argument(
+        "query",
+        help='the SQL query, e.g. "select * from marts.fct_net_current_expenditure limit 5"',
+    )
+    p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
+    p.add_argument("--max-rows", type=int, default=40, help="rows shown in table format")
+    p.set_defaults(func=cmd_sql)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,21 @@
+"""The code location: loads every definition module and applies cross-cutting policy."""
+
+from dagster import Definitions
+
+from dagster_project.audit import audited_marts
+from dagster_project.dbt_project import lgf_dbt_assets
+from dagster_project.publish import published_warehouse
+from dagster_project.resources import build_resources
+from dagster_project.revenue_outturn.assets import raw_revenue_outturn
+from dagster_project.schedules import (
+    build_and_publish_job,
+    load_revenue_outturn_job,
+    monthly_publish_schedule,
+)
+
+defs = Definitions(
+    assets=[raw_revenue_outturn, lgf_dbt_assets, audited_marts, published_warehouse],
+    jobs=[load_revenue_outturn_job, build_and_publish_job],
+    schedules=[monthly_publish_schedule],
+    resources=build_resources(),
+)

@@ -1,0 +1,87 @@
+"""The whole refresh, in process: load each financial-year partition, then build, audit and
+publish. `lgf refresh` and `make run` call this; `dagster dev` runs the same assets."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from dagster import AssetSelection, DagsterInstance, materialize
+
+from warehouse.settings import Settings
+
+
+class RefreshFailed(Exception):
+    """A step failed; the published warehouse was left as it was."""
+
+
+def run_refresh(
+    settings: Settings,
+    years: list[str] | None = None,
+    say: Callable[[str], None] = print,
+    instance: DagsterInstance | None = None,
+) -> None:
+    from dagster_project.definitions import defs
+    from dagster_project.partitions import financial_year_partitions
+    from dagster_project.resources import build_resources
+
+    resources = build_resources(settings)
+    assets = list(defs.assets)
+    catalogue_years = sorted(
+        {r.financial_year for r in resources["warehouse"].releases("revenue_outturn")}
+    )
+    known = set(financial_year_partitions.get_partition_keys())
+    wanted = years or catalogue_years
+    unknown = [y for y in wanted if y not in known or y not in catalogue_years]
+    if unknown:
+        raise RefreshFailed(
+            f"no catalogued revenue outturn for {', '.join(unknown)} "
+            f"(known years: {', '.join(catalogue_years)})"
+        )
+    settings.ensure_dirs()
+    instance = instance or DagsterInstance.ephemeral()
+    started = time.monotonic()
+    for n, year in enumerate(wanted, start=1):
+        say(f"[{n}/{len(wanted)}] loading revenue outturn {year} ...")
+        result = materialize(
+            assets,
+            selection=AssetSelection.groups("revenue_outturn"),
+            partition_key=year,
+            resources=resources,
+            instance=instance,
+            raise_on_error=False,
+        )
+        _check(result, f"loading {year}")
+    say("building the warehouse (dbt build: models and tests) ...")
+    result = materialize(
+        assets,
+        selection=AssetSelection.groups("warehouse"),
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    _check(result, "dbt build")
+    say("auditing the marts (Great Expectations) and publishing ...")
+    result = materialize(
+        assets,
+        selection=AssetSelection.groups("publish"),
+        resources=resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+    _check(result, "audit and publish")
+    say(f"done in {time.monotonic() - started:.0f}s")
+
+
+def _check(result, step: str) -> None:
+    if result.success:
+        return
+    messages = []
+    for event in result.all_events:
+        if event.is_step_failure and event.step_failure_data and event.step_failure_data.error:
+            error = event.step_failure_data.error
+            while error.cause is not None and "Error occurred while" in error.message:
+                error = error.cause
+            messages.append(f"{event.step_key}: {error.message.strip()}")
+    detail = "\n".join(messages) or "see the Dagster log above"
+    raise RefreshFailed(f"{step} failed; the published warehouse was not changed.\n{detail}")

@@ -1,0 +1,1 @@
+"""Revenue outturn: raw RS assets partitioned by financial year."""

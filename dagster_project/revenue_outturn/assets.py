@@ -1,0 +1,107 @@
+"""Raw revenue-outturn assets: land each release's file, parse, validate (blocking), load."""
+
+from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+
+from dagster_project.keys import raw_asset_key
+from dagster_project.partitions import financial_year_partitions
+from dagster_project.resources import WarehouseResource
+from sources.revenue_outturn.rs import parse_rs
+from sources.revenue_outturn.schema import validate_revenue_outturn
+from warehouse import landing
+from warehouse.db import connect
+from warehouse.raw import replace_partition
+
+RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            raw_asset_key(table),
+            description=f"raw.{table}: revenue outturn (RS) loaded from the published workbooks",
+            group_name="revenue_outturn",
+            kinds={"duckdb", "python"},
+        )
+        for table in RAW_TABLES
+    ],
+    partitions_def=financial_year_partitions,
+    pool="duckdb_writer",
+    can_subset=False,
+)
+def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseResource):
+    """Every catalogued RS edition of the partition's year, replacing its raw partition."""
+    year = context.partition_key
+    settings = warehouse.settings
+    settings.ensure_dirs()
+    releases = warehouse.releases("revenue_outturn", year)
+    if not releases:
+        raise ValueError(f"the catalogue {settings.catalogue} lists no revenue outturn for {year}")
+    summary = []
+    for release in releases:
+        landed = landing.land(settings.landing_dir, release.path)
+        context.log.info(
+            f"{release.edition}: {release.file_name} "
+            f"({'landed' if landed.is_new else 'already landed'}, sha256 {landed.sha256[:12]})"
+        )
+        parsed = parse_rs(landed.path, release=release.release)
+        if parsed.financial_year != year:
+            raise ValueError(
+                f"{release.file_name}: the workbook is for {parsed.financial_year}, "
+                f"but the catalogue says {year}"
+            )
+        values = validate_revenue_outturn(parsed.values, release.file_name)
+        con = connect(settings.work_db)
+        try:
+            landing.record(
+                con,
+                landed,
+                dataset=release.dataset,
+                form=release.form,
+                financial_year=year,
+                release=release.release,
+                release_date=release.release_date,
+                copy_of=release.copy_of,
+                url=release.publisher_page,
+            )
+            replace_partition(
+                con,
+                financial_year=year,
+                form=release.form,
+                release=release.release,
+                frames={"revenue_outturn": values, "revenue_outturn_totals": parsed.totals},
+                log={
+                    "dataset": release.dataset,
+                    "form": release.form,
+                    "financial_year": year,
+                    "release": release.release,
+                    "release_date": release.release_date,
+                    "release_note": release.release_note,
+                    "source_file": release.file_name,
+                    "source_sha256": landed.sha256,
+                    "source_sheet": parsed.sheet,
+                    "authority_rows": parsed.authority_count,
+                    "value_rows": len(values),
+                    "total_rows": len(parsed.totals),
+                },
+            )
+        finally:
+            con.close()
+        context.log.info(
+            f"{release.edition}: {parsed.authority_count} authorities, {len(values)} cells, "
+            f"{len(parsed.totals)} published total cells loaded from sheet {parsed.sheet!r}"
+        )
+        summary.append(
+            {
+                "edition": release.edition,
+                "authorities": parsed.authority_count,
+                "cells": len(values),
+                "sha256": landed.sha256,
+            }
+        )
+    metadata = {
+        "editions": [s["edition"] for s in summary],
+        "authorities": max(s["authorities"] for s in summary),
+        "cells": sum(s["cells"] for s in summary),
+    }
+    for table in RAW_TABLES:
+        yield MaterializeResult(asset_key=raw_asset_key(table), metadata=metadata)
