@@ -31,7 +31,9 @@ def cmd_refresh(args) -> int:
 
     settings = _settings()
     try:
-        run_refresh(settings, years=args.years or None)
+        run_refresh(
+            settings, years=args.years or None, log_level="INFO" if args.verbose else "CRITICAL"
+        )
     except RefreshFailed as exc:
         print(f"lgf refresh: {exc}", file=sys.stderr)
         return 1
@@ -194,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="financial years to load, e.g. 2017-18 (default: all)",
     )
     p.add_argument("--quiet", action="store_true", help="do not print the headline figures")
+    p.add_argument("--verbose", "-v", action="store_true", help="show Dagster's and dbt's logs")
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser(

@@ -53,4 +53,5 @@ def lgf_dbt_assets(
     """Seeds, models and dbt tests, built in the private working database."""
     # dbt's profile reads the working database's path from the environment of its process.
     os.environ["LGF_WORK_DB"] = str(warehouse.settings.work_db)
-    yield from dbt.cli(["build"], context=context).stream()
+    target = warehouse.settings.work_dir / "dbt_target"
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()

@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_a
 from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
+from sources.errors import SourceError
 from sources.revenue_outturn.rs import parse_rs
 from sources.revenue_outturn.schema import validate_revenue_outturn
 from warehouse import landing
@@ -43,13 +44,19 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
             f"{release.edition}: {release.file_name} "
             f"({'landed' if landed.is_new else 'already landed'}, sha256 {landed.sha256[:12]})"
         )
-        parsed = parse_rs(landed.path, release=release.release)
-        if parsed.financial_year != year:
-            raise ValueError(
-                f"{release.file_name}: the workbook is for {parsed.financial_year}, "
-                f"but the catalogue says {year}"
-            )
-        values = validate_revenue_outturn(parsed.values, release.file_name)
+        try:
+            parsed = parse_rs(landed.path, release=release.release)
+            if parsed.financial_year != year:
+                raise SourceError(
+                    f"{release.file_name}: the workbook is for {parsed.financial_year}, "
+                    f"but the catalogue says {year}"
+                )
+            values = validate_revenue_outturn(parsed.values, release.file_name)
+        except SourceError as exc:
+            raise SourceError(
+                f"{release.edition} ({release.path}) was not loaded: {exc}\n"
+                f"The file is kept in the landing zone at {landed.path}"
+            ) from exc
         con = connect(settings.work_db)
         try:
             landing.record(

@@ -1,3 +1,4 @@
+{{ config(meta={"dagster": {"ref": {"name": "stg_revenue_outturn__loads"}}}) }}
 -- Each bundled edition has exactly the number of authorities it was published with.
 select
     expected.financial_year,
