@@ -24,7 +24,10 @@ MARKERS = frozenset({"...", "…", "..", "-", "–", "x", "[x]", "[c]", "[z]", "
 # reference such as '[note 7]' or '[n][Note 12]'. Any run of bracketed tokens is a marker.
 BRACKETED = re.compile(r"^(\[[^\[\]]{1,30}\])+$")
 
-_NUMBER = re.compile(r"^\(?-?£?\s*[\d,]*\.?\d+(?:[eE][-+]?\d+)?\)?$")
+# A number as text: optional sign or accounting brackets, optional '£', thousands separators
+# only in groups of three ('1,234.5'); '(12)' is -12. '(-12)', '12)' or '1,2,3' are not numbers.
+_UNSIGNED = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
+_NUMBER = re.compile(rf"^(?:-?{_UNSIGNED}|\({_UNSIGNED}\))$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,13 @@ class Cell:
 
     value: float | None
     marker: str | None
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """calamine raises pyo3's PanicException (a BaseException) on some damaged files: treat it
+    as a read error like any Exception, but let interrupts and exits through."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
 
 
 def sha256_file(path: Path) -> str:
@@ -51,7 +61,8 @@ def open_workbook(path: Path):
         raise ParseError("file does not exist", Location(str(path)))
     try:
         return python_calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises several types for damaged files
+    except BaseException as exc:  # calamine raises several types for damaged files
+        _reraise_interrupts(exc)
         raise ParseError(
             f"cannot be read as a spreadsheet ({type(exc).__name__}: {exc}); "
             "the file may be truncated or not a workbook",
@@ -62,7 +73,8 @@ def open_workbook(path: Path):
 def read_sheet(workbook, path: Path, sheet: str) -> list[list]:
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
-    except Exception as exc:
+    except BaseException as exc:
+        _reraise_interrupts(exc)
         raise ParseError(
             f"sheet cannot be read ({type(exc).__name__}: {exc}); the file may be truncated",
             Location(str(path), sheet),
@@ -102,9 +114,9 @@ def parse_value(cell, location: Location) -> Cell:
     s = text(cell)
     if s == "":
         return Cell(None, None)
-    if s in MARKERS or s.lower() in MARKERS or BRACKETED.match(s):
+    if s in MARKERS or BRACKETED.match(s):
         return Cell(None, s)
-    if _NUMBER.match(s):
+    if _NUMBER.match(s) and any(ch.isdigit() for ch in s):
         negative = s.startswith("(") and s.endswith(")")
         number = float(s.strip("()").replace(",", "").replace("£", "").replace(" ", ""))
         return Cell(-number if negative else number, None)

@@ -33,9 +33,13 @@ def _sha256(path: Path) -> str:
 def land(landing_dir: Path, source: Path) -> LandedFile:
     """Copy ``source`` into the landing zone unless the same bytes are already there."""
     sha = _sha256(source)
-    target = landing_dir / "sha256" / sha[:2] / sha / source.name
-    if target.exists():
-        return LandedFile(sha, target.stat().st_size, target, is_new=False)
+    folder = landing_dir / "sha256" / sha[:2] / sha
+    existing = (
+        sorted(p for p in folder.glob("*") if not p.name.startswith(".")) if folder.exists() else []
+    )
+    if existing:  # the same bytes, perhaps under another name: keep the first copy only
+        return LandedFile(sha, existing[0].stat().st_size, existing[0], is_new=False)
+    target = folder / source.name
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
     shutil.copyfile(source, tmp)
