@@ -112,12 +112,12 @@ def cmd_status(args) -> int:
 
 def cmd_parse(args) -> int:
     from sources.errors import SourceError
-    from sources.revenue_outturn.rs import parse_rs
+    from sources.revenue_outturn.la_data import parse_workbook, reconciliation
     from sources.revenue_outturn.schema import validate_revenue_outturn
 
     path = Path(args.file)
     try:
-        parsed = parse_rs(path, release=args.release)
+        parsed = parse_workbook(path, release=args.release)
         values = (
             parsed.values
             if args.no_validate
@@ -134,14 +134,32 @@ def cmd_parse(args) -> int:
         frame.to_parquet(output, index=False)
     else:
         frame.to_csv(output, index=False)
+    recon = reconciliation(parsed)
+    off = recon[~recon["reconciles"]]
     print(
-        f"{path.name}: RS {parsed.financial_year} ({parsed.release}), sheet {parsed.sheet!r}, "
-        f"header row {parsed.header_row}: {parsed.authority_count} authorities x "
-        f"{values['line_label'].nunique()} lines = {len(values)} cells; "
+        f"{path.name}: {parsed.form} {parsed.financial_year} ({parsed.release}), "
+        f"sheet(s) {', '.join(parsed.sheets)}, header row {parsed.header_row}: "
+        f"{parsed.authority_count} authorities, {len(values)} cells, "
         f"{len(parsed.totals)} published total cells"
         + (f"; written to {output}" if output else ""),
         file=sys.stderr,
     )
+    print(
+        f"England row: {len(recon) - len(off)} of {len(recon)} lines equal the sum of authority "
+        f"rows (to rounding)"
+        + (
+            f"; {len(off)} differ, {int((off['marker_cells'] > 0).sum())} of them where "
+            "authority cells hold markers (missing returns: the England row includes the "
+            "publisher's imputation)"
+            if len(off)
+            else ""
+        ),
+        file=sys.stderr,
+    )
+    for line in parsed.arithmetic_breaks[:10]:
+        print(f"arithmetic: {line}", file=sys.stderr)
+    if len(parsed.arithmetic_breaks) > 10:
+        print(f"arithmetic: ... {len(parsed.arithmetic_breaks) - 10} more", file=sys.stderr)
     return 0
 
 
@@ -210,9 +228,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse a published workbook to tidy CSV or Parquet (offline, no warehouse)",
-        description="Parse a Revenue Outturn Summary (RS) 'data by LA' workbook (.xls, .xlsx or "
-        ".ods, any year from 2007-08) into the tidy raw.revenue_outturn contract: one row per "
-        "authority x line. Validates the result unless --no-validate.",
+        description="Parse a revenue outturn 'data by LA' workbook (.xls, .xlsx or .ods, any "
+        "year from 2007-08; forms RS, RSX, RA and RO1-RO6) into the tidy raw.revenue_outturn "
+        "contract: one row per authority x line (x column C1..C9 on RO forms). Validates the "
+        "result unless --no-validate, and reports how each line reconciles to the published "
+        "England row and any break of the RO arithmetic (C3 = C1 + C2, C6 = C4 + C5, "
+        "C7 = C3 - C6).",
     )
     p.add_argument("file", help="the workbook to parse")
     p.add_argument("--output", "-o", help="write here (.csv or .parquet); default: CSV on stdout")

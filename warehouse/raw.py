@@ -44,6 +44,7 @@ DDL = {
             line_label varchar not null,
             line_occurrence integer not null,
             line_number integer,
+            column_code varchar,
             value_gbp_thousands double,
             value_marker varchar,
             source_file varchar not null,
@@ -75,6 +76,10 @@ def ensure_raw_tables(con) -> None:
     con.execute("create schema if not exists raw")
     for ddl in DDL.values():
         con.execute(ddl)
+    # Columns added since a table was first created in an existing working database.
+    con.execute(
+        "alter table raw.revenue_outturn_totals add column if not exists column_code varchar"
+    )
 
 
 def replace_partition(

@@ -6,7 +6,7 @@ from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
 from sources.errors import SourceError
-from sources.revenue_outturn.rs import parse_rs
+from sources.revenue_outturn.la_data import parse_workbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
 from warehouse import landing
 from warehouse.db import connect
@@ -19,7 +19,7 @@ RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
     specs=[
         AssetSpec(
             raw_asset_key(table),
-            description=f"raw.{table}: revenue outturn (RS) loaded from the published workbooks",
+            description=f"raw.{table}: revenue outturn (RS, RO) from the published workbooks",
             group_name="revenue_outturn",
             kinds={"duckdb", "python"},
         )
@@ -45,11 +45,11 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
             f"({'landed' if landed.is_new else 'already landed'}, sha256 {landed.sha256[:12]})"
         )
         try:
-            parsed = parse_rs(landed.path, release=release.release)
-            if parsed.financial_year != year:
+            parsed = parse_workbook(landed.path, release=release.release)
+            if (parsed.financial_year, parsed.form) != (year, release.form):
                 raise SourceError(
-                    f"{release.file_name}: the workbook is for {parsed.financial_year}, "
-                    f"but the catalogue says {year}"
+                    f"{release.file_name}: the workbook is {parsed.form} {parsed.financial_year}, "
+                    f"but the catalogue says {release.form} {year}"
                 )
             values = validate_revenue_outturn(parsed.values, release.file_name)
         except SourceError as exc:

@@ -36,7 +36,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     """raw.revenue_outturn: one row per published cell of an authority row."""
 
     financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
-    form: str = pa.Field(isin=["RS", "RSX", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"])
+    form: str = pa.Field(isin=["RS", "RSX", "RA", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"])
     release: str = pa.Field(isin=RELEASES)
     ecode: str = pa.Field(str_matches=r"^E\d{4}$")
     ons_code: str = pa.Field(nullable=True, str_matches=r"^E\d{8}$")
@@ -45,7 +45,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     line_label: str = pa.Field(str_length={"min_value": 1})
     line_occurrence: int = pa.Field(ge=1)
     line_number: pd.Int64Dtype = pa.Field(nullable=True, ge=1)
-    column_code: str = pa.Field(nullable=True, str_matches=r"^C\d$")
+    column_code: str = pa.Field(nullable=True, str_matches=r"^C[1-9]$")
     value_gbp_thousands: float = pa.Field(nullable=True)
     value_marker: str = pa.Field(nullable=True, str_matches=rf"^(?:{_MARKER_PATTERN})$")
     source_file: str
@@ -65,6 +65,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
             "ecode",
             "line_label",
             "line_occurrence",
+            "column_code",
         ]
 
     @pa.dataframe_check(error="a cell holds both a number and a marker")

@@ -66,9 +66,12 @@ def test_published_england_net_current_expenditure_matches_workbooks(built):
 def test_every_edition_is_kept_and_the_newest_is_current(built):
     editions = query(
         built,
-        "select financial_year, release from raw.load_log order by 1, 2",
+        "select financial_year, release from raw.load_log where form = 'RS' order by 1, 2",
     )
     assert len(editions) == 16
+    assert query(built, "select financial_year, release from raw.load_log where form = 'RO2'") == [
+        ("2008-09", "revised")
+    ]
     assert ("2017-18", "final") in editions and ("2017-18", "revised") in editions
     current = query(
         built,
@@ -173,10 +176,10 @@ def test_refresh_is_idempotent(built_copy):
     run_refresh(built_copy, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
     after = query(built_copy, RAW_FINGERPRINT)
     assert before == after
-    assert query(built_copy, "select count(*) from raw.load_log") == [(16,)]
+    assert query(built_copy, "select count(*) from raw.load_log") == [(17,)]
     # The landing zone kept one copy of each file's bytes.
     landed = list((built_copy.landing_dir / "sha256").glob("*/*/*"))
-    assert len(landed) == 16
+    assert len(landed) == 17
 
 
 @pytest.mark.parametrize(
@@ -237,3 +240,16 @@ def test_unknown_year_is_refused(built_copy):
 def test_working_database_is_never_the_published_one(built):
     assert built.work_db != built.published_db
     assert os.path.exists(built.work_db)
+
+
+def test_ro2_detail_form_is_loaded_and_reconciles(built):
+    rows = query(
+        built,
+        """select count(*), count(distinct column_code), count(*) filter (
+               where reconciliation_status = 'reconciled')
+           from marts.mart_revenue_outturn_reconciliation where form = 'RO2'""",
+    )
+    assert rows == [(31 * 9, 9, 31 * 9)]
+    assert query(built, "select count(*) from raw.revenue_outturn where form = 'RO2'") == [
+        (405 * 31 * 9,)
+    ]

@@ -19,7 +19,7 @@ import python_calamine
 
 from sources.catalogue import BUNDLED_CATALOGUE
 from sources.errors import ParseError, UnsupportedLayoutError, ValidationFailed
-from sources.revenue_outturn.rs import ParsedWorkbook, parse_rs
+from sources.revenue_outturn.la_data import ParsedWorkbook, parse_workbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
 
 SAMPLES = BUNDLED_CATALOGUE.parent
@@ -34,7 +34,7 @@ F8_XML = b'<c r="F8" s="104"><v>93591</v></c>'
 @functools.lru_cache(maxsize=32)
 def parsed_xlsx() -> ParsedWorkbook:
     """The unedited bundled 2015-16 workbook, parsed once."""
-    return parse_rs(SAMPLES / XLSX)
+    return parse_workbook(SAMPLES / XLSX)
 
 
 def rewrite_xlsx(src: Path, dst: Path, edits: dict[str, Callable[[bytes], bytes]]) -> None:
@@ -69,7 +69,7 @@ def test_truncated_workbook_is_a_parse_error_naming_the_file(tmp_path, file_name
     path = tmp_path / f"truncated_{file_name}"
     path.write_bytes(data[: len(data) // 2])
     with pytest.raises(ParseError) as excinfo:
-        parse_rs(path)
+        parse_workbook(path)
     message = str(excinfo.value)
     assert path.name in message
     assert "cannot be read as a spreadsheet" in message
@@ -81,7 +81,7 @@ def test_xls_truncated_inside_its_header_is_a_parse_error(tmp_path):
     path = tmp_path / f"truncated_{XLS}"
     path.write_bytes((SAMPLES / XLS).read_bytes()[:1001])
     with pytest.raises(ParseError):
-        parse_rs(path)
+        parse_workbook(path)
 
 
 def test_html_error_page_saved_as_xlsx_is_a_parse_error(tmp_path):
@@ -93,7 +93,7 @@ def test_html_error_page_saved_as_xlsx_is_a_parse_error(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(ParseError) as excinfo:
-        parse_rs(path)
+        parse_workbook(path)
     assert path.name in str(excinfo.value)
     assert "not a workbook" in str(excinfo.value)
 
@@ -112,7 +112,7 @@ def test_renamed_e_code_header_is_unsupported_layout(tmp_path):
     assert rows[7][5] == 93591.0
 
     with pytest.raises(UnsupportedLayoutError) as excinfo:
-        parse_rs(path)
+        parse_workbook(path)
     message = str(excinfo.value)
     assert "'E-code'" in message
     assert path.name in message
@@ -135,7 +135,7 @@ def test_unknown_text_in_value_cell_names_file_sheet_row_and_column(tmp_path):
     assert calamine_rows(path, XLSX_SHEET)[7][5] == "abc"
 
     with pytest.raises(ParseError) as excinfo:
-        parse_rs(path)
+        parse_workbook(path)
     assert str(excinfo.value) == (
         "file 'unknown_text.xlsx', sheet 'RS LA Data 2015-16', row 8, column F: "
         "cell holds 'abc', which is neither a number nor a known marker"

@@ -1,7 +1,7 @@
-"""The RS parser (sources.revenue_outturn.rs.parse_rs) on every bundled real RS workbook.
+"""The RS parser (sources.revenue_outturn.rs.parse_workbook) on every bundled real RS workbook.
 
 For each edition in the bundled catalogue: the financial year, one cell per authority and line,
-the authority count (dbt seed expected_rs_authority_counts.csv), one England row per line, no
+the authority count (dbt seed expected_authority_counts.csv), one England row per line, no
 England row among the authorities, and the frame passing its pandera schema. Then the England
 row against the sum of the authority rows (the publisher's imputation for councils that did not
 submit, and the breaks listed in the seed known_reconciliation_breaks.csv); cells located by hand
@@ -23,13 +23,13 @@ import pytest
 import python_calamine
 
 from sources.catalogue import BUNDLED_CATALOGUE, Release, load_catalogue
-from sources.revenue_outturn.rs import ParsedWorkbook, parse_rs
+from sources.revenue_outturn.la_data import ParsedWorkbook, parse_workbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "dbt" / "seeds"
 SAMPLES = BUNDLED_CATALOGUE.parent
-CATALOGUE = load_catalogue()
+CATALOGUE = [r for r in load_catalogue() if r.form == "RS"]
 EDITIONS = {(r.financial_year, r.release): r for r in CATALOGUE}
 
 LINE = ["line_label", "line_occurrence"]
@@ -53,8 +53,9 @@ def edition_id(release: Release) -> str:
 
 @functools.lru_cache(maxsize=32)
 def parsed(file_name: str, release: str | None) -> ParsedWorkbook:
-    """parse_rs on a bundled file, once per session; ``release=None`` lets the parser detect it."""
-    return parse_rs(SAMPLES / file_name, release=release)
+    """parse_workbook on a bundled file, once per session; release=None lets the parser detect
+    it."""
+    return parse_workbook(SAMPLES / file_name, release=release)
 
 
 def edition(year: str, release: str) -> ParsedWorkbook:
@@ -69,7 +70,8 @@ def read_seed(name: str) -> list[dict[str, str]]:
 
 EXPECTED_AUTHORITIES = {
     (r["financial_year"], r["release"]): int(r["authorities"])
-    for r in read_seed("expected_rs_authority_counts.csv")
+    for r in read_seed("expected_authority_counts.csv")
+    if r["form"] == "RS"
 }
 KNOWN_BREAKS: dict[tuple[str, str], dict[tuple[str, int], float]] = {}
 for _b in read_seed("known_reconciliation_breaks.csv"):

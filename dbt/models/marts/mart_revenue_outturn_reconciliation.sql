@@ -30,6 +30,7 @@ sums as (
         cells.release,
         cells.line_label,
         cells.line_occurrence,
+        cells.column_code,
         sum(cells.value_gbp_thousands) as authority_sum_gbp_thousands,
         count(cells.value_gbp_thousands) as authorities_with_value,
         count(*) filter (where markers.is_missing_return) as authorities_missing_return
@@ -48,6 +49,7 @@ joined as (
         england.line_occurrence,
         england.line_number,
         england.line_label_key,
+        england.column_code,
         england.value_gbp_thousands as england_published_gbp_thousands,
         sums.authority_sum_gbp_thousands,
         coalesce(england.value_gbp_thousands, 0)
@@ -69,6 +71,7 @@ joined as (
         and england.release = sums.release
         and england.line_label = sums.line_label
         and england.line_occurrence = sums.line_occurrence
+        and england.column_code is not distinct from sums.column_code
 ),
 
 final as (

@@ -16,6 +16,7 @@ renamed as (
         line_occurrence,
         line_number,
         {{ line_label_key('line_label') }} as line_label_key,
+        column_code,
         value_gbp_thousands,
         value_marker,
         source_file,
