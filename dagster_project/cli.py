@@ -114,10 +114,14 @@ def cmd_parse(args) -> int:
     from sources.errors import SourceError
     from sources.revenue_outturn.la_data import parse_workbook, reconciliation
     from sources.revenue_outturn.schema import validate_revenue_outturn
+    from sources.revenue_outturn.timeseries import parse_timeseries
 
     path = Path(args.file)
     try:
-        parsed = parse_workbook(path, release=args.release)
+        if path.suffix.lower() == ".csv":
+            parsed = parse_timeseries(path, release=args.release or "revised")
+        else:
+            parsed = parse_workbook(path, release=args.release)
         values = (
             parsed.values
             if args.no_validate

@@ -18,7 +18,9 @@ SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".ods")
 # Markers the publisher puts in a cell instead of a number. '…' (U+2026) and '...' mean
 # "not available / no return"; '-' nil or not applicable; the bracketed ones come from the
 # accessible (2021-22 on) layout: [x] not available, [c] confidential, [z] not applicable.
-MARKERS = frozenset({"...", "…", "..", "-", "–", "x", "[x]", "[c]", "[z]", "[u]", "[w]", ":"})
+MARKERS = frozenset(
+    {"...", "…", "..", "-", "–", "x", "[x]", "[c]", "[z]", "[u]", "[w]", ":", "not submitted"}
+)
 
 # Accessible-layout cells may hold bracketed codes instead of a number: '[x]', or a note
 # reference such as '[note 7]' or '[n][Note 12]'. Any run of bracketed tokens is a marker.

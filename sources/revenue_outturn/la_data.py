@@ -129,7 +129,10 @@ class ParsedWorkbook:
 
     @property
     def authority_count(self) -> int:
-        return self.values["ecode"].nunique()
+        """Authorities in the file (the most in any one year, for a multi-year file)."""
+        v = self.values
+        key = v["ecode"].fillna(v["ons_code"])
+        return int(key.groupby(v["financial_year"]).nunique().max())
 
 
 @dataclass
@@ -572,7 +575,7 @@ def reconciliation(parsed: ParsedWorkbook) -> pd.DataFrame:
     """Each line (and column) of the workbook: the published England row beside the sum of the
     authority rows, their difference, and how many authority cells hold a marker instead of a
     number (where the publisher imputes missing returns, England exceeds the sum)."""
-    keys = ["line_label", "line_occurrence", "column_code"]
+    keys = ["financial_year", "line_label", "line_occurrence", "column_code"]
     values = parsed.values.assign(has_marker=parsed.values["value_marker"].notna())
     sums = values.groupby(keys, dropna=False).agg(
         authority_sum_gbp_thousands=("value_gbp_thousands", "sum"),

@@ -77,10 +77,40 @@ class RevenueOutturnSchema(pa.DataFrameModel):
         return _consecutive_year(s)
 
 
+class RevenueOutturnTimeSeriesSchema(RevenueOutturnSchema):
+    """The multi-year CSV's rows: keyed by ONS code, with the E-code only where published."""
+
+    ecode: str = pa.Field(nullable=True, str_matches=r"^E\d{4}$")
+
+    class Config:
+        strict = True
+        coerce = False
+        unique = [
+            "financial_year",
+            "form",
+            "release",
+            "source_sha256",
+            "ecode",
+            "ons_code",
+            "line_label",
+            "line_occurrence",
+            "column_code",
+        ]
+
+    @pa.dataframe_check(error="an authority row has neither an E-code nor an ONS code")
+    def has_identifier(cls, df: pd.DataFrame) -> pd.Series:
+        return df["ecode"].notna() | df["ons_code"].notna()
+
+
 def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
+    schema = (
+        RevenueOutturnTimeSeriesSchema
+        if (df["source_sheet"] == "(csv)").all() and len(df)
+        else RevenueOutturnSchema
+    )
     try:
-        return RevenueOutturnSchema.validate(df, lazy=True)
+        return schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
 

@@ -111,3 +111,17 @@ def test_sql_reads_the_published_file_while_refresh_runs(built_copy):
     assert refresh.returncode == 0, err
     assert len(answers) >= 3  # queried repeatedly while the refresh ran
     assert len(set(answers)) == 1  # every answer came from a complete publication
+
+
+def test_parse_accepts_the_multi_year_csv_and_ro_workbooks(tmp_path):
+    shared = Path(__file__).resolve().parents[2].parent / "shared/data/revenue_outturn"
+    csv_file = shared / "Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv"
+    result = lgf("parse", str(csv_file), "-o", str(tmp_path / "ts.parquet"))
+    assert "RS 2017-18 to 2023-24 (revised)" in result.stderr
+    frame = pd.read_parquet(tmp_path / "ts.parquet")
+    assert len(frame) == 42280 and (frame["value_marker"] == "not submitted").sum() == 252
+    ro2 = RS / "Revenue_Outturn__RO2__data_2008-09_by_LA_-_Revised_17-Nov-2011.xls"
+    result = lgf("parse", str(ro2), "-o", str(tmp_path / "ro2.csv"))
+    assert "RO2 2008-09 (revised)" in result.stderr
+    assert "279 of 279 lines equal the sum of authority rows" in result.stderr
+    assert "arithmetic:" not in result.stderr
