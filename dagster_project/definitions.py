@@ -5,6 +5,7 @@ from dagster import Definitions
 from dagster_project.audit import audited_marts
 from dagster_project.dbt_project import lgf_dbt_assets
 from dagster_project.publish import published_warehouse
+from dagster_project.reference.assets import raw_authorities, raw_gdp_deflator, raw_population
 from dagster_project.resources import build_resources
 from dagster_project.revenue_outturn.assets import raw_revenue_outturn
 from dagster_project.schedules import (
@@ -14,7 +15,15 @@ from dagster_project.schedules import (
 )
 
 defs = Definitions(
-    assets=[raw_revenue_outturn, lgf_dbt_assets, audited_marts, published_warehouse],
+    assets=[
+        raw_revenue_outturn,
+        raw_authorities,
+        raw_population,
+        raw_gdp_deflator,
+        lgf_dbt_assets,
+        audited_marts,
+        published_warehouse,
+    ],
     jobs=[load_revenue_outturn_job, build_and_publish_job],
     schedules=[monthly_publish_schedule],
     resources=build_resources(),

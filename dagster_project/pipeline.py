@@ -58,6 +58,16 @@ def run_refresh(
             raise_on_error=False,
         )
         _check(result, f"loading {year}")
+    say("loading reference data (authority register, population, GDP deflators) ...")
+    result = materialize(
+        assets,
+        selection=AssetSelection.groups("reference"),
+        resources=resources,
+        instance=instance,
+        run_config=run_config,
+        raise_on_error=False,
+    )
+    _check(result, "loading reference data")
     say("building the warehouse (dbt build: models and tests) ...")
     dbt_log = settings.work_dir / "dbt_build.log"
     # dagster-dbt echoes every dbt event to stdout; keep that in a log file unless verbose.

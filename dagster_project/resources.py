@@ -6,24 +6,29 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from sources.catalogue import BUNDLED_CATALOGUE, Release, load_catalogue
+from sources.catalogue import Release, releases_with
 from warehouse.settings import Settings
 
 
 class WarehouseResource(ConfigurableResource):
-    """Where the pipeline keeps its files, and which catalogue of releases it loads."""
+    """Where the pipeline keeps its files, which catalogue it loads, where files come from."""
 
     data_dir: str
-    catalogue: str = str(BUNDLED_CATALOGUE)
+    catalogue: str = ""  # a user's catalogue replacing the bundled one for its datasets
+    source: str = "samples"  # samples | live | a mirror directory | a mirror base URL
 
     @property
     def settings(self) -> Settings:
-        return Settings(data_dir=Path(self.data_dir), catalogue=Path(self.catalogue))
+        return Settings(
+            data_dir=Path(self.data_dir),
+            catalogue=Path(self.catalogue) if self.catalogue else None,
+            source=self.source,
+        )
 
     def releases(self, dataset: str, financial_year: str | None = None) -> list[Release]:
         return [
             r
-            for r in load_catalogue(Path(self.catalogue))
+            for r in releases_with(self.settings.catalogue)
             if r.dataset == dataset
             and (financial_year is None or r.financial_year == financial_year)
         ]
@@ -36,7 +41,8 @@ def build_resources(settings: Settings | None = None) -> dict:
     return {
         "warehouse": WarehouseResource(
             data_dir=str(settings.data_dir),
-            catalogue=str(settings.catalogue or BUNDLED_CATALOGUE),
+            catalogue=str(settings.catalogue or ""),
+            source=settings.source,
         ),
         "dbt": dbt_resource(settings),
     }

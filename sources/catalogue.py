@@ -15,6 +15,11 @@ from sources.errors import SourceError
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 BUNDLED_CATALOGUE = SAMPLES_DIR / "revenue_outturn" / "catalogue.csv"
+# The bundled dataset folders whose catalogue.csv lists releases in this module's columns.
+BUNDLED_CATALOGUES = [
+    SAMPLES_DIR / folder / "catalogue.csv"
+    for folder in ("revenue_outturn", "reference", "population", "deflators")
+]
 RELEASE_RANK = {"provisional": 1, "final": 2, "revised": 3}
 
 
@@ -34,6 +39,9 @@ class Release:
     copy_of: str
     licence: str
     path: Path
+    url: str = ""  # the file's own address at the publisher, where stable
+    statistics_page: str = ""  # a gov.uk statistics page whose attachments include the file
+    attachment_pattern: str = ""  # regex picking the file among that page's attachments
 
     @property
     def edition(self) -> str:
@@ -68,10 +76,29 @@ def load_catalogue(path: Path = BUNDLED_CATALOGUE) -> list[Release]:
                     copy_of=row.get("copy_of", ""),
                     licence=row.get("licence", ""),
                     path=path.parent / row["file_name"],
+                    url=row.get("url", "") or "",
+                    statistics_page=row.get("statistics_page", "") or "",
+                    attachment_pattern=row.get("attachment_pattern", "") or "",
                 )
             )
     return releases
 
 
 def financial_years(releases: list[Release]) -> list[str]:
-    return sorted({r.financial_year for r in releases})
+    return sorted({r.financial_year for r in releases if r.financial_year})
+
+
+def bundled_releases() -> list[Release]:
+    """Every release of every bundled catalogue."""
+    return [r for path in BUNDLED_CATALOGUES for r in load_catalogue(path)]
+
+
+def releases_with(override: Path | None) -> list[Release]:
+    """The bundled releases, where a user's catalogue replaces those of each dataset it lists
+    (so a folder of new revenue outturn releases leaves the reference data as bundled)."""
+    bundled = bundled_releases()
+    if override is None:
+        return bundled
+    theirs = load_catalogue(override)
+    replaced = {r.dataset for r in theirs}
+    return [r for r in bundled if r.dataset not in replaced] + theirs

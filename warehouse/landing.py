@@ -94,3 +94,21 @@ def record(con, landed: LandedFile, **fields) -> None:
     cols = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     con.execute(f"insert into raw.landing_manifest ({cols}) values ({marks})", list(row.values()))
+
+
+def last_landed(con, url: str) -> dict | None:
+    """The newest manifest row for a URL (its validators and where its bytes are), if any."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'landing_manifest'"
+    ).fetchone()[0]
+    if not exists:
+        return None
+    row = con.execute(
+        """select etag, last_modified, sha256, landed_path from raw.landing_manifest
+           where url = ? order by retrieved_at desc limit 1""",
+        [url],
+    ).fetchone()
+    if row is None:
+        return None
+    return dict(zip(["etag", "last_modified", "sha256", "landed_path"], row, strict=True))

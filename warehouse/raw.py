@@ -118,3 +118,27 @@ def replace_partition(
     except Exception:
         con.execute("rollback")
         raise
+
+
+def replace_table(con, table: str, frame: pd.DataFrame, *, source_sha256: list[str]) -> None:
+    """Replace a whole reference table (raw.<table>) with `frame`, atomically, and log it."""
+    con.execute("create schema if not exists raw")
+    con.execute("begin transaction")
+    try:
+        con.register("_incoming", frame)
+        con.execute(f"create or replace table raw.{table} as select * from _incoming")
+        con.unregister("_incoming")
+        con.execute(
+            """create table if not exists raw.reference_load_log (
+                   table_name varchar not null, rows integer not null,
+                   source_sha256 varchar[] not null, loaded_at timestamp not null)"""
+        )
+        con.execute("delete from raw.reference_load_log where table_name = ?", [table])
+        con.execute(
+            "insert into raw.reference_load_log values (?, ?, ?, ?)",
+            [table, len(frame), source_sha256, datetime.now(UTC).replace(tzinfo=None)],
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

@@ -2,7 +2,9 @@
 
 ``LGF_DATA_DIR`` (default ``./data``) holds every runtime file: the private working database,
 the landing zone, the published database and its exports. ``LGF_CATALOGUE`` points at a
-catalogue CSV other than the bundled samples (a mirror or a folder of new releases).
+catalogue CSV that replaces the bundled one for the datasets it lists (a folder of new
+releases). ``LGF_SOURCE`` says where files come from: ``samples`` (the bundled real files, the
+default), ``live`` (the publishers), or a mirror: a directory or an http(s) base URL.
 """
 
 from __future__ import annotations
@@ -18,12 +20,20 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings:
     data_dir: Path
     catalogue: Path | None = None
+    source: str = "samples"
 
     @classmethod
     def from_env(cls) -> Settings:
         data_dir = Path(os.environ.get("LGF_DATA_DIR", PROJECT_ROOT / "data")).resolve()
         catalogue = os.environ.get("LGF_CATALOGUE")
-        return cls(data_dir=data_dir, catalogue=Path(catalogue).resolve() if catalogue else None)
+        source = os.environ.get("LGF_SOURCE", "samples").strip() or "samples"
+        if source not in ("samples", "live") and not source.startswith(("http://", "https://")):
+            source = str(Path(source).resolve())  # a mirror directory
+        return cls(
+            data_dir=data_dir,
+            catalogue=Path(catalogue).resolve() if catalogue else None,
+            source=source,
+        )
 
     @property
     def work_dir(self) -> Path:

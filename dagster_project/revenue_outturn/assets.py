@@ -2,13 +2,13 @@
 
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
+from dagster_project.acquisition import land_release
 from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
 from sources.errors import SourceError
 from sources.revenue_outturn.la_data import parse_workbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
-from warehouse import landing
 from warehouse.db import connect
 from warehouse.raw import replace_partition
 
@@ -39,11 +39,7 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
         raise ValueError(f"the catalogue {settings.catalogue} lists no revenue outturn for {year}")
     summary = []
     for release in releases:
-        landed = landing.land(settings.landing_dir, release.path)
-        context.log.info(
-            f"{release.edition}: {release.file_name} "
-            f"({'landed' if landed.is_new else 'already landed'}, sha256 {landed.sha256[:12]})"
-        )
+        landed = land_release(release, settings, context.log)
         try:
             parsed = parse_workbook(landed.path, release=release.release)
             if (parsed.financial_year, parsed.form) != (year, release.form):
@@ -59,17 +55,6 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
             ) from exc
         con = connect(settings.work_db)
         try:
-            landing.record(
-                con,
-                landed,
-                dataset=release.dataset,
-                form=release.form,
-                financial_year=year,
-                release=release.release,
-                release_date=release.release_date,
-                copy_of=release.copy_of,
-                url=release.publisher_page,
-            )
             replace_partition(
                 con,
                 financial_year=year,

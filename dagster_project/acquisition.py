@@ -1,0 +1,66 @@
+"""Bringing a catalogued release into the landing zone, whatever LGF_SOURCE says: composes
+sources.acquire (where the bytes come from) with warehouse.landing (where they are kept)."""
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from sources.acquire import acquire
+from sources.catalogue import Release
+from sources.fetch import Validators, make_session
+from warehouse import landing
+from warehouse.db import connect
+from warehouse.settings import Settings
+
+
+def land_release(release: Release, settings: Settings, log) -> landing.LandedFile:
+    """Acquire the release's file (a conditional GET when fetched before), land it under its
+    sha256 and record a manifest row. A 304 reuses the bytes already landed for that URL."""
+    settings.ensure_dirs()
+    con = connect(settings.work_db)
+    try:
+        url_before = None
+        validators = None
+        if settings.source != "samples":
+            from sources.acquire import source_url
+
+            session = make_session()
+            url_before = source_url(release, settings.source, session=session)
+            seen = landing.last_landed(con, url_before) if url_before else None
+            if seen and Path(seen["landed_path"]).exists():
+                validators = Validators(seen["etag"], seen["last_modified"])
+        else:
+            session = None
+        scratch = Path(tempfile.mkdtemp(prefix="fetch-", dir=settings.work_dir))
+        try:
+            got = acquire(release, settings.source, scratch, validators=validators, session=session)
+            if got.status == "not_modified":
+                landed_path = Path(seen["landed_path"])
+                landed = landing.LandedFile(
+                    seen["sha256"], landed_path.stat().st_size, landed_path, is_new=False
+                )
+                log.info(f"{release.edition} {release.form}: not modified since last fetched")
+            else:
+                landed = landing.land(settings.landing_dir, got.path)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        landing.record(
+            con,
+            landed,
+            dataset=release.dataset,
+            form=release.form,
+            financial_year=release.financial_year or None,
+            release=release.release,
+            release_date=release.release_date,
+            copy_of=release.copy_of,
+            url=got.url or release.url or release.publisher_page or None,
+            etag=got.etag,
+            last_modified=got.last_modified,
+        )
+    finally:
+        con.close()
+    log.info(
+        f"{release.file_name}: {'landed' if landed.is_new else 'already landed'} "
+        f"(sha256 {landed.sha256[:12]}, {got.status})"
+    )
+    return landed

@@ -1,0 +1,1 @@
+"""Reference data: the authority register, ONS population, GDP deflators."""

@@ -1,0 +1,94 @@
+"""Getting a catalogued release's bytes onto this machine, whatever the source mode.
+
+Modes (one setting, `LGF_SOURCE`):
+
+- ``samples`` (default): the real files bundled with the project, next to their catalogue.
+- a directory: a local mirror holding files under their catalogue file names.
+- an ``http(s)://`` base URL: a mirror (e.g. an organisation's internal one) serving the files
+  under their catalogue names; fetched with conditional GETs.
+- ``live``: the publisher. A catalogue row's ``url`` is fetched directly; otherwise its
+  ``statistics_page`` is resolved through the gov.uk content API and the attachment whose name
+  matches ``attachment_pattern`` is fetched (attachment addresses change on republication).
+
+Nothing here stores anything: the caller lands the file and keeps the validators.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from sources.catalogue import Release
+from sources.errors import SourceError
+from sources.fetch import Validators, fetch, pick_attachment, resolve_govuk_attachments
+
+SAMPLES = "samples"
+LIVE = "live"
+
+
+@dataclass(frozen=True)
+class Acquired:
+    """Where a release's bytes are now, and how they were got."""
+
+    release: Release
+    path: Path | None  # None when the server said the copy we have is current (304)
+    url: str | None
+    status: str  # 'local', 'downloaded' or 'not_modified'
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def expected_format(release: Release) -> str:
+    return Path(release.file_name).suffix.lower().lstrip(".")
+
+
+def source_url(release: Release, mode: str, session=None) -> str | None:
+    """The address a release is fetched from in this mode (None for local modes)."""
+    if mode.startswith(("http://", "https://")):
+        return mode.rstrip("/") + "/" + quote(release.file_name)
+    if mode != LIVE:
+        return None
+    if release.url:
+        return release.url
+    if release.statistics_page and release.attachment_pattern:
+        attachments = resolve_govuk_attachments(release.statistics_page, session=session)
+        return pick_attachment(attachments, release.attachment_pattern).url
+    raise SourceError(
+        f"{release.edition} {release.form} ({release.file_name}): the catalogue has no live "
+        "address (url, or statistics_page + attachment_pattern); point LGF_SOURCE at a mirror "
+        "that holds the file, or add the address to the catalogue"
+    )
+
+
+def acquire(
+    release: Release,
+    mode: str,
+    scratch_dir: Path,
+    validators: Validators | None = None,
+    session=None,
+) -> Acquired:
+    """Bring the release's file here: a local path, a download, or 'not modified'."""
+    if mode == SAMPLES:
+        return Acquired(release, release.path, None, "local")
+    url = source_url(release, mode, session=session)
+    if url is None:  # a mirror directory
+        path = Path(mode) / release.file_name
+        if not path.is_file():
+            raise SourceError(f"the mirror {mode} has no {release.file_name} ({release.edition})")
+        return Acquired(release, path, None, "local")
+    result = fetch(
+        url,
+        scratch_dir,
+        expected_format=expected_format(release),
+        validators=validators,
+        session=session,
+    )
+    return Acquired(
+        release,
+        result.path,
+        url,
+        result.status,
+        etag=result.etag,
+        last_modified=result.last_modified,
+    )
