@@ -86,4 +86,42 @@ SUITES: dict[str, list[E]] = {
         ),
         E("ExpectColumnValuesToNotBeNull", {"column": "source_sha256"}),
     ],
+    "marts.mart_spending_growth": [
+        E("ExpectTableRowCountToBeBetween", {"min_value": 100_000}),
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "geography_basis", "value_set": ["as_at_time", "restated_current"]},
+        ),
+        E("ExpectColumnValuesToNotBeNull", {"column": "body_id"}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "real_terms_base_year"}),
+        E(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["geography_basis", "body_id", "financial_year", "service_code"]},
+        ),
+        # Real terms never below cash: every loaded year is at or before the base year.
+        E(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            {
+                "column_A": "real_gbp_thousands",
+                "column_B": "nominal_gbp_thousands",
+                "or_equal": True,
+                "row_condition": "nominal_gbp_thousands>0",
+                "condition_parser": "pandas",
+            },
+        ),
+        # A council's like-for-like spending per resident stays within GBP 0-10,000 a year.
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {
+                "column": "real_per_head_gbp",
+                "min_value": -500,
+                "max_value": 10_000,
+                "row_condition": 'service_code=="basket:like_for_like" and '
+                'authority_class in ["L","MD","UA","SC","SD"]',
+                "condition_parser": "pandas",
+                "mostly": 0.99,
+            },
+        ),
+        E("ExpectColumnValuesToNotBeNull", {"column": "caveat"}),
+    ],
 }

@@ -1,0 +1,195 @@
+-- Net current expenditure by authority x service (or basket) x year, in cash, in real terms
+-- and per resident, with growth; on two geographies: as at the time (the body that spent it)
+-- and restated on current authorities (predecessors summed into successors, a split county
+-- apportioned by population share and flagged as an estimate).
+with
+
+fct as (
+    select * from {{ ref('fct_net_current_expenditure') }}
+),
+
+bodies_by_ecode as (
+    select * from {{ ref('int_authorities__ecodes_by_year') }}
+),
+
+baskets as (
+    select * from {{ ref('service_baskets') }}
+),
+
+successions as (
+    select * from {{ ref('int_authorities__successions') }}
+),
+
+population as (
+    select * from {{ ref('int_population__bodies') }}
+),
+
+years as (
+    select * from {{ ref('dim_financial_year') }}
+),
+
+authorities as (
+    select * from {{ ref('dim_authority') }}
+),
+
+services as (
+    select distinct service_code, service_name from {{ ref('rs_service_lines') }}
+    union all
+    select distinct 'basket:' || basket_code, basket_name from {{ ref('service_baskets') }}
+),
+
+lines as (
+    select
+        fct.financial_year,
+        fct.release,
+        bodies_by_ecode.body_id,
+        fct.service_code,
+        fct.net_current_expenditure_gbp_thousands as nominal_gbp_thousands,
+        fct.is_missing_return
+    from fct
+    inner join bodies_by_ecode
+        on fct.financial_year = bodies_by_ecode.financial_year
+        and fct.ecode = bodies_by_ecode.ecode
+),
+
+basket_lines as (
+    select
+        lines.financial_year,
+        lines.release,
+        lines.body_id,
+        'basket:' || baskets.basket_code as service_code,
+        sum(lines.nominal_gbp_thousands) as nominal_gbp_thousands,
+        bool_or(lines.is_missing_return) as is_missing_return
+    from lines
+    inner join baskets on lines.service_code = baskets.service_code
+    group by all
+),
+
+all_lines as (
+    select * from lines
+    union all
+    select * from basket_lines
+),
+
+as_at_time as (
+    select
+        'as_at_time' as geography_basis,
+        body_id,
+        financial_year,
+        release,
+        service_code,
+        nominal_gbp_thousands,
+        false as is_estimate,
+        1 as bodies_combined,
+        is_missing_return
+    from all_lines
+),
+
+restated as (
+    select
+        'restated_current' as geography_basis,
+        successions.current_body_id as body_id,
+        all_lines.financial_year,
+        max(all_lines.release) as release,
+        all_lines.service_code,
+        sum(all_lines.nominal_gbp_thousands * successions.weight) as nominal_gbp_thousands,
+        bool_or(successions.is_estimate) as is_estimate,
+        count(distinct all_lines.body_id) as bodies_combined,
+        bool_or(all_lines.is_missing_return) as is_missing_return
+    from all_lines
+    inner join successions on all_lines.body_id = successions.body_id
+    group by all
+),
+
+combined as (
+    select * from as_at_time
+    union all
+    select * from restated
+),
+
+priced as (
+    select
+        combined.*,
+        combined.nominal_gbp_thousands * years.real_terms_factor as real_gbp_thousands,
+        years.real_terms_base_year,
+        years.deflator_index,
+        years.deflator_edition,
+        population.population,
+        population.mid_year as population_mid_year,
+        population.edition as population_edition,
+        population.is_derived as is_population_derived
+    from combined
+    inner join years on combined.financial_year = years.financial_year
+    left join population
+        on combined.body_id = population.body_id
+        and years.mid_year = population.mid_year
+),
+
+final as (
+    select
+        cur.geography_basis,
+        cur.body_id,
+        authorities.official_name as authority_name,
+        authorities.authority_class,
+        authorities.region,
+        authorities.ecode,
+        authorities.gss_code,
+        authorities.is_current,
+        cur.financial_year,
+        cur.release,
+        cur.service_code,
+        services.service_name,
+        starts_with(cur.service_code, 'basket:') as is_basket,
+        cur.nominal_gbp_thousands,
+        cur.real_gbp_thousands,
+        cur.real_terms_base_year,
+        cur.deflator_index,
+        cur.deflator_edition,
+        cur.population,
+        cur.population_mid_year,
+        cur.population_edition,
+        cur.is_population_derived,
+        1000 * cur.nominal_gbp_thousands / nullif(cur.population, 0) as nominal_per_head_gbp,
+        1000 * cur.real_gbp_thousands / nullif(cur.population, 0) as real_per_head_gbp,
+        round(100 * (cur.nominal_gbp_thousands / nullif(prev.nominal_gbp_thousands, 0) - 1), 2)
+            as yoy_change_pct,
+        round(100 * (cur.real_gbp_thousands / nullif(prev.real_gbp_thousands, 0) - 1), 2)
+            as real_yoy_change_pct,
+        base.financial_year as growth_base_year,
+        round(100 * (cur.real_gbp_thousands / nullif(base.real_gbp_thousands, 0) - 1), 2)
+            as real_change_since_base_pct,
+        case
+            when base.real_gbp_thousands > 0 and cur.real_gbp_thousands > 0
+                and cur.financial_year > base.financial_year
+                then round(100 * (
+                    power(
+                        cur.real_gbp_thousands / base.real_gbp_thousands,
+                        1.0 / (cast(left(cur.financial_year, 4) as integer)
+                            - cast(left(base.financial_year, 4) as integer))
+                    ) - 1), 2)
+        end as real_cagr_since_base_pct,
+        cur.is_estimate,
+        cur.bodies_combined,
+        cur.is_missing_return,
+        'Net current expenditure as published (GBP thousand); real terms use the GDP deflator; '
+        || 'services whose responsibility moved are not like-for-like across years'
+        || case when cur.is_estimate then '; includes a split county apportioned by population '
+            || 'share (estimate)' else '' end
+        || case when cur.is_missing_return then '; includes a body that made no return' else '' end
+            as caveat
+    from priced as cur
+    left join priced as prev
+        on cur.geography_basis = prev.geography_basis
+        and cur.body_id = prev.body_id
+        and cur.service_code = prev.service_code
+        and prev.financial_year = {{ previous_financial_year('cur.financial_year') }}
+    left join priced as base
+        on cur.geography_basis = base.geography_basis
+        and cur.body_id = base.body_id
+        and cur.service_code = base.service_code
+        and base.financial_year = '{{ var("growth_base_year") }}'
+    left join authorities on cur.body_id = authorities.body_id
+    left join services on cur.service_code = services.service_code
+)
+
+select * from final
