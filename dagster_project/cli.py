@@ -114,9 +114,11 @@ def cmd_parse(args) -> int:
     from sources.errors import SourceError
     from sources.revenue_outturn.la_data import parse_workbook, reconciliation
     from sources.revenue_outturn.schema import validate_revenue_outturn
-    from sources.revenue_outturn.timeseries import parse_timeseries
+    from sources.revenue_outturn.timeseries import is_timeseries_csv, parse_timeseries
 
     path = Path(args.file)
+    if path.suffix.lower() == ".csv" and not is_timeseries_csv(path):
+        return _parse_spend_file(path, args)
     try:
         if path.suffix.lower() == ".csv":
             parsed = parse_timeseries(path, release=args.release or "revised")
@@ -132,12 +134,7 @@ def cmd_parse(args) -> int:
         return 2
     frame = parsed.totals if args.totals else values
     output = Path(args.output) if args.output else None
-    if output is None:
-        frame.to_csv(sys.stdout, index=False)
-    elif output.suffix.lower() == ".parquet":
-        frame.to_parquet(output, index=False)
-    else:
-        frame.to_csv(output, index=False)
+    _write(frame, args.output)
     recon = reconciliation(parsed)
     off = recon[~recon["reconciles"]]
     print(
@@ -165,6 +162,43 @@ def cmd_parse(args) -> int:
     if len(parsed.arithmetic_breaks) > 10:
         print(f"arithmetic: ... {len(parsed.arithmetic_breaks) - 10} more", file=sys.stderr)
     return 0
+
+
+def _parse_spend_file(path: Path, args) -> int:
+    """A council spend CSV: one tidy row per published transaction line."""
+    from sources.errors import SourceError
+    from sources.spend.parse import parse_spend
+    from sources.spend.schema import validate_spend_transactions
+
+    try:
+        parsed = parse_spend(
+            path,
+            body=args.body,
+            body_gss_code=args.gss,
+            period=args.period,
+            threshold_gbp=args.threshold,
+            amount_basis=args.basis,
+        )
+        frame = (
+            parsed.frame
+            if args.no_validate
+            else validate_spend_transactions(parsed.frame, path.name)
+        )
+    except SourceError as exc:
+        print(f"lgf parse: {exc}", file=sys.stderr)
+        return 2
+    _write(frame, args.output)
+    print(parsed.summary_line(), file=sys.stderr)
+    return 0
+
+
+def _write(frame, output: str | None) -> None:
+    if output is None:
+        frame.to_csv(sys.stdout, index=False)
+    elif Path(output).suffix.lower() == ".parquet":
+        frame.to_parquet(output, index=False)
+    else:
+        frame.to_csv(output, index=False)
 
 
 def cmd_sql(args) -> int:
@@ -232,12 +266,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "parse",
         help="parse a published workbook to tidy CSV or Parquet (offline, no warehouse)",
-        description="Parse a revenue outturn 'data by LA' workbook (.xls, .xlsx or .ods, any "
-        "year from 2007-08; forms RS, RSX, RA and RO1-RO6) into the tidy raw.revenue_outturn "
+        description="Parse a published file offline into tidy rows. A revenue outturn 'data by "
+        "LA' workbook (.xls, .xlsx or .ods, any year from 2007-08; forms RS, RSX, RA and "
+        "RO1-RO6) or the multi-year revenue outturn CSV becomes the raw.revenue_outturn "
         "contract: one row per authority x line (x column C1..C9 on RO forms). Validates the "
         "result unless --no-validate, and reports how each line reconciles to the published "
         "England row and any break of the RO arithmetic (C3 = C1 + C2, C6 = C4 + C5, "
-        "C7 = C3 - C6).",
+        "C7 = C3 - C6). A council spend CSV (payments over GBP 500) becomes one row per "
+        "transaction line with payments to public buying organisations flagged; a layout the "
+        "column map does not know fails with a message listing its columns.",
     )
     p.add_argument("file", help="the workbook to parse")
     p.add_argument("--output", "-o", help="write here (.csv or .parquet); default: CSV on stdout")
@@ -250,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="the release, when the workbook's own front page does not say",
     )
     p.add_argument("--no-validate", action="store_true", help="skip the pandera schema")
+    spend = p.add_argument_group(
+        "council spend files (Transparency Code CSVs; taken from the bundled catalogue when known)"
+    )
+    spend.add_argument("--body", help="the publishing council's name")
+    spend.add_argument("--gss", help="the publishing council's GSS code")
+    spend.add_argument("--period", help="the month published, YYYY-MM")
+    spend.add_argument("--threshold", type=int, help="publication threshold in GBP (500, 250)")
+    spend.add_argument("--basis", choices=["net", "gross"], help="VAT basis of the amounts")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser(

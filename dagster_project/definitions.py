@@ -13,6 +13,7 @@ from dagster_project.schedules import (
     load_revenue_outturn_job,
     monthly_publish_schedule,
 )
+from dagster_project.spend.assets import raw_spend
 
 defs = Definitions(
     assets=[
@@ -20,6 +21,7 @@ defs = Definitions(
         raw_authorities,
         raw_population,
         raw_gdp_deflator,
+        raw_spend,
         lgf_dbt_assets,
         audited_marts,
         published_warehouse,

@@ -58,10 +58,10 @@ def run_refresh(
             raise_on_error=False,
         )
         _check(result, f"loading {year}")
-    say("loading reference data (authority register, population, GDP deflators) ...")
+    say("loading reference data and other sources (register, population, deflators, spend) ...")
     result = materialize(
         assets,
-        selection=AssetSelection.groups("reference"),
+        selection=AssetSelection.groups("reference", "spend"),
         resources=resources,
         instance=instance,
         run_config=run_config,

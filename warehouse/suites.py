@@ -124,4 +124,17 @@ SUITES: dict[str, list[E]] = {
         ),
         E("ExpectColumnValuesToNotBeNull", {"column": "caveat"}),
     ],
+    "marts.mart_shared_procurement_uptake": [
+        E("ExpectColumnValuesToNotBeNull", {"column": "body_id"}),
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "buying_org_share_pct", "min_value": -100, "max_value": 100},
+        ),
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "amount_basis", "value_set": ["net", "gross", "unknown"]},
+        ),
+        E("ExpectColumnValuesToBeInSet", {"column": "threshold_gbp", "value_set": [0, 250, 500]}),
+        E("ExpectTableRowCountToBeBetween", {"min_value": 10}),
+    ],
 }

@@ -125,3 +125,15 @@ def test_parse_accepts_the_multi_year_csv_and_ro_workbooks(tmp_path):
     assert "RO2 2008-09 (revised)" in result.stderr
     assert "279 of 279 lines equal the sum of authority rows" in result.stderr
     assert "arithmetic:" not in result.stderr
+
+
+def test_parse_accepts_spend_files_and_names_unknown_layouts(tmp_path):
+    spend = SAMPLES_DIR / "spend_over_500" / "odileeds_darlington_2021-07.csv"
+    result = lgf("parse", str(spend), "-o", str(tmp_path / "d.csv"))
+    assert "1753 transaction lines" in result.stderr and "NEPO" not in result.stderr
+    frame = pd.read_csv(tmp_path / "d.csv")
+    assert len(frame) == 1753 and int(frame["is_buying_organisation"].sum()) == 13
+    unknown = tmp_path / "unknown.csv"
+    unknown.write_text("Foo,Bar\n1,2\n")  # synthetic: a layout nobody publishes
+    bad = lgf("parse", str(unknown), check=False)
+    assert bad.returncode == 2 and "['Foo', 'Bar']" in bad.stderr

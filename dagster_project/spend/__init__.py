@@ -1,0 +1,1 @@
+"""Council payments over £500 (Transparency Code) and shared-procurement uptake."""
