@@ -90,7 +90,10 @@ SUITES: dict[str, list[E]] = {
         E("ExpectTableRowCountToBeBetween", {"min_value": 100_000}),
         E(
             "ExpectColumnValuesToBeInSet",
-            {"column": "geography_basis", "value_set": ["as_at_time", "restated_current"]},
+            {
+                "column": "geography_basis",
+                "value_set": ["as_at_time", "restated_current", "whole_area"],
+            },
         ),
         E("ExpectColumnValuesToNotBeNull", {"column": "body_id"}),
         E("ExpectColumnValuesToNotBeNull", {"column": "real_terms_base_year"}),

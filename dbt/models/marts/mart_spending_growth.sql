@@ -1,7 +1,8 @@
 -- Net current expenditure by authority x service (or basket) x year, in cash, in real terms
--- and per resident, with growth; on two geographies: as at the time (the body that spent it)
--- and restated on current authorities (predecessors summed into successors, a split county
--- apportioned by population share and flagged as an estimate).
+-- and per resident, with growth; on three bases: as at the time (the body that spent it),
+-- restated on current authorities (predecessors summed into successors, a split county
+-- apportioned by population share and flagged as an estimate), and whole two-tier areas
+-- (county plus districts).
 with
 
 fct as (
@@ -101,10 +102,35 @@ restated as (
     group by all
 ),
 
+-- Two-tier areas as a whole: a shire county plus its districts, beside single-tier councils
+-- (unitaries, metropolitan districts and London boroughs count as their own whole area).
+whole_area as (
+    select
+        'whole_area' as geography_basis,
+        case
+            when tier.authority_class = 'SD' and tier.county_body_id is not null
+                then tier.county_body_id
+            else all_lines.body_id
+        end as body_id,
+        all_lines.financial_year,
+        max(all_lines.release) as release,
+        all_lines.service_code,
+        sum(all_lines.nominal_gbp_thousands) as nominal_gbp_thousands,
+        false as is_estimate,
+        count(distinct all_lines.body_id) as bodies_combined,
+        bool_or(all_lines.is_missing_return) as is_missing_return
+    from all_lines
+    inner join authorities as tier on all_lines.body_id = tier.body_id
+    where tier.authority_class in ('SC', 'SD', 'UA', 'MD', 'L')
+    group by all
+),
+
 combined as (
     select * from as_at_time
     union all
     select * from restated
+    union all
+    select * from whole_area
 ),
 
 priced as (
@@ -176,6 +202,9 @@ final as (
         || case when cur.is_estimate then '; includes a split county apportioned by population '
             || 'share (estimate)' else '' end
         || case when cur.is_missing_return then '; includes a body that made no return' else '' end
+        || case when cur.geography_basis = 'whole_area' and cur.bodies_combined > 1
+            then '; county and districts summed: payments between them (e.g. levies, '
+            || 'agency arrangements) may be counted twice' else '' end
             as caveat
     from priced as cur
     left join priced as prev
