@@ -39,7 +39,16 @@ class Acquired:
     last_modified: str | None = None
 
 
-def expected_format(release: Release) -> str:
+KNOWN_FORMATS = ("xls", "xlsx", "ods", "csv", "json")
+
+
+def expected_format(release: Release, url: str | None = None) -> str:
+    """The format promised: the address's own suffix where it has one (the publisher may serve
+    ODS where the bundled copy is an xlsx conversion), else the catalogue file name's."""
+    for name in (url or "", release.file_name):
+        suffix = Path(name.split("?")[0]).suffix.lower().lstrip(".")
+        if suffix in KNOWN_FORMATS:
+            return suffix
     return Path(release.file_name).suffix.lower().lstrip(".")
 
 
@@ -80,7 +89,7 @@ def acquire(
     result = fetch(
         url,
         scratch_dir,
-        expected_format=expected_format(release),
+        expected_format=expected_format(release, url),
         validators=validators,
         session=session,
     )

@@ -67,6 +67,7 @@ DDL = {
             authority_rows integer not null,
             value_rows integer not null,
             total_rows integer not null,
+            parser_version varchar,
             loaded_at timestamp not null
         )""",
 }

@@ -140,4 +140,27 @@ SUITES: dict[str, list[E]] = {
         E("ExpectColumnValuesToBeInSet", {"column": "threshold_gbp", "value_set": [0, 250, 500]}),
         E("ExpectTableRowCountToBeBetween", {"min_value": 10}),
     ],
+    "marts.mart_class_and_england_spending": [
+        E(
+            "ExpectColumnValuesToBeInSet",
+            {"column": "scope", "value_set": ["england", "L", "MD", "UA", "SC", "SD", "O"]},
+        ),
+        E("ExpectColumnValuesToNotBeNull", {"column": "published_gbp_thousands"}),
+        # Where nobody in the scope is missing a return, the totals reconcile (a few class
+        # totals of the accessible layout differ by under GBP 20k of rounding).
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {
+                "column": "difference_gbp_thousands",
+                "min_value": -200,
+                "max_value": 200,
+                "row_condition": "authorities_missing_return==0",
+                "condition_parser": "pandas",
+            },
+        ),
+        E(
+            "ExpectCompoundColumnsToBeUnique",
+            {"column_list": ["financial_year", "scope", "service_code"]},
+        ),
+    ],
 }

@@ -15,7 +15,7 @@ from sources.reference.schema import (
     validate_population,
 )
 from warehouse.db import connect
-from warehouse.raw import replace_table
+from warehouse.raw import reference_is_loaded, replace_table
 
 
 def _landed(context, warehouse: WarehouseResource, dataset: str) -> dict[str, list]:
@@ -35,6 +35,16 @@ def _store(warehouse: WarehouseResource, tables: dict, shas: list[str]) -> None:
     try:
         for table, frame in tables.items():
             replace_table(con, table, frame, source_sha256=shas)
+    finally:
+        con.close()
+
+
+def _unchanged(warehouse: WarehouseResource, tables: list[str], by_form: dict) -> bool:
+    """True when every table was last loaded from exactly these files (nothing to redo)."""
+    shas = [landed.sha256 for files in by_form.values() for _, landed in files]
+    con = connect(warehouse.settings.work_db)
+    try:
+        return all(reference_is_loaded(con, table, shas) for table in tables)
     finally:
         con.close()
 
@@ -67,6 +77,11 @@ def _one(by_form: dict, form: str):
 )
 def raw_authorities(context: AssetExecutionContext, warehouse: WarehouseResource):
     by_form = _landed(context, warehouse, "authorities")
+    if _unchanged(warehouse, ["authorities", "authority_ecodes"], by_form):
+        context.log.info("authority register: files unchanged, already loaded")
+        yield MaterializeResult(asset_key=raw_asset_key("authorities"))
+        yield MaterializeResult(asset_key=raw_asset_key("authority_ecodes"))
+        return
     register = parse_register(
         _one(by_form, "mysociety_register"),
         _one(by_form, "crosswalk_2009"),
@@ -94,6 +109,9 @@ def raw_population(context: AssetExecutionContext, warehouse: WarehouseResource)
     import pandas as pd
 
     by_form = _landed(context, warehouse, "population")
+    if _unchanged(warehouse, ["population"], by_form):
+        context.log.info("population: files unchanged, already loaded")
+        return MaterializeResult()
     parsers = {"ons_mye5": parse_mye5, "ons_api_v4": parse_ons_api_v4}
     frames = [parsers[form](landed.path) for form, files in by_form.items() for _, landed in files]
     population = validate_population(pd.concat(frames, ignore_index=True))
@@ -116,6 +134,9 @@ def raw_gdp_deflator(context: AssetExecutionContext, warehouse: WarehouseResourc
     import pandas as pd
 
     by_form = _landed(context, warehouse, "gdp_deflator")
+    if _unchanged(warehouse, ["gdp_deflator"], by_form):
+        context.log.info("GDP deflator: files unchanged, already loaded")
+        return MaterializeResult()
     parsers = {"ons_ybgb": parse_ons_timeseries_csv, "hmt_calendar": parse_hmt_calendar_csv}
     frames = [parsers[form](landed.path) for form, files in by_form.items() for _, landed in files]
     deflator = validate_gdp_deflator(pd.concat(frames, ignore_index=True))

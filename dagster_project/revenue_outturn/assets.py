@@ -7,10 +7,10 @@ from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
 from sources.errors import SourceError
-from sources.revenue_outturn.la_data import parse_workbook
+from sources.revenue_outturn.la_data import PARSER_VERSION, parse_workbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
 from warehouse.db import connect
-from warehouse.raw import replace_partition
+from warehouse.raw import is_loaded, replace_partition
 
 RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
 
@@ -40,6 +40,24 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
     summary = []
     for release in releases:
         landed = land_release(release, settings, context.log)
+        con = connect(settings.work_db)
+        try:
+            unchanged = is_loaded(
+                con,
+                financial_year=year,
+                form=release.form,
+                release=release.release,
+                sha256=landed.sha256,
+                version=PARSER_VERSION,
+            )
+        finally:
+            con.close()
+        if unchanged:
+            context.log.info(f"{release.edition} {release.form}: unchanged, already loaded")
+            summary.append(
+                {"edition": release.edition, "authorities": 0, "cells": 0, "sha256": landed.sha256}
+            )
+            continue
         try:
             parsed = parse_workbook(landed.path, release=release.release)
             if (parsed.financial_year, parsed.form) != (year, release.form):
@@ -74,6 +92,7 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
                     "authority_rows": parsed.authority_count,
                     "value_rows": len(values),
                     "total_rows": len(parsed.totals),
+                    "parser_version": PARSER_VERSION,
                 },
             )
         finally:

@@ -36,6 +36,8 @@ from sources.workbook import (
     text,
 )
 
+# Bump when the parser's output for the same bytes changes, so loads of unchanged files redo.
+PARSER_VERSION = "2"
 ONE_VALUE_FORMS = ("RSX", "RS", "RA")
 DETAIL_FORMS = ("RO1", "RO2", "RO3", "RO4", "RO5", "RO6")
 FORM = re.compile(r"(?<![A-Za-z])(RSX|RS|RO[1-6]|RA)(?![A-Za-z])")

@@ -1,0 +1,109 @@
+"""Refreshing from a mirror over HTTP (a real server on 127.0.0.1 serving the bundled files):
+the first refresh downloads, a second makes only conditional requests and changes nothing."""
+
+import hashlib
+import http.server
+import threading
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.pipeline import run_refresh
+from sources.catalogue import BUNDLED_CATALOGUES, SAMPLES_DIR
+from warehouse.settings import Settings
+
+FILES = {p.name: p for folder in BUNDLED_CATALOGUES for p in folder.parent.iterdir()}
+
+
+class Mirror(http.server.BaseHTTPRequestHandler):
+    seen: list[tuple[str, int, bool]] = []
+
+    def do_GET(self):  # noqa: N802 (http.server's naming)
+        name = self.path.lstrip("/")
+        path = FILES.get(name)
+        if path is None:
+            self.send_response(404)
+            self.end_headers()
+            Mirror.seen.append((name, 404, False))
+            return
+        body = path.read_bytes()
+        etag = '"' + hashlib.sha256(body).hexdigest() + '"'
+        conditional = self.headers.get("If-None-Match") == etag
+        if conditional:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+        else:
+            self.send_response(200)
+            self.send_header("ETag", etag)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        Mirror.seen.append((name, 304 if conditional else 200, "If-None-Match" in self.headers))
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mirror():
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Mirror)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    Mirror.seen = []
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def snapshot(settings: Settings):
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        return (
+            con.execute(
+                "select financial_year, form, release, source_sha256, loaded_at from raw.load_log "
+                "order by all"
+            ).fetchall(),
+            con.execute("select * from raw.reference_load_log order by all").fetchall(),
+            con.execute(
+                "select count(*), round(sum(value_gbp_thousands), 2) from raw.revenue_outturn"
+            ).fetchall(),
+        )
+    finally:
+        con.close()
+
+
+def test_second_refresh_from_a_mirror_is_conditional_and_changes_nothing(built_copy, mirror):
+    settings = Settings(data_dir=built_copy.data_dir, source=mirror)
+    run_refresh(settings, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
+    first = list(Mirror.seen)
+    # RS 2017-18 in two editions and the nine reference files, each downloaded once.
+    assert sorted(status for _, status, _ in first) == [200] * 11
+    assert {name for name, _, _ in first} >= {
+        "RS_2017-18_data_by_LA.xlsx",
+        "RS_2017-18_data_by_LA_revised_20-Mar-2019.xls",
+        "uk_local_authorities.csv",
+    }
+    before = snapshot(settings)
+
+    Mirror.seen = []
+    run_refresh(settings, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
+    second = list(Mirror.seen)
+    assert len(second) == 11
+    assert all(status == 304 and conditional for _, status, conditional in second)
+    assert snapshot(settings) == before  # nothing reloaded, nothing changed
+
+
+def test_a_missing_file_on_the_mirror_fails_clearly(built_copy, mirror, tmp_path):
+    catalogue = tmp_path / "catalogue.csv"
+    header = (SAMPLES_DIR / "revenue_outturn" / "catalogue.csv").read_text().splitlines()[0]
+    row = ",".join(
+        ["RS_2099-00_data_by_LA.xlsx", "revenue_outturn", "RS", "2017-18", "final"]
+        + [""] * (len(header.split(",")) - 5)
+    )
+    catalogue.write_text(header + "\n" + row + "\n")
+    settings = Settings(data_dir=built_copy.data_dir, source=mirror, catalogue=catalogue)
+    with pytest.raises(Exception, match="404"):
+        run_refresh(settings, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
+    assert Path(settings.published_db).exists()
