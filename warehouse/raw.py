@@ -81,6 +81,36 @@ def ensure_raw_tables(con) -> None:
     con.execute(
         "alter table raw.revenue_outturn_totals add column if not exists column_code varchar"
     )
+    con.execute("alter table raw.load_log add column if not exists parser_version varchar")
+
+
+def is_loaded(
+    con, *, financial_year: str, form: str, release: str, sha256: str, version: str
+) -> bool:
+    """True when this partition already holds exactly these bytes, parsed by this parser."""
+    ensure_raw_tables(con)
+    return bool(
+        con.execute(
+            """select count(*) from raw.load_log
+               where financial_year = ? and form = ? and release = ? and source_sha256 = ?
+                 and parser_version = ?""",
+            [financial_year, form, release, sha256, version],
+        ).fetchone()[0]
+    )
+
+
+def reference_is_loaded(con, table: str, sha256s: list[str]) -> bool:
+    """True when a reference table was last loaded from exactly these files."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'reference_load_log'"
+    ).fetchone()[0]
+    if not exists:
+        return False
+    row = con.execute(
+        "select source_sha256 from raw.reference_load_log where table_name = ?", [table]
+    ).fetchone()
+    return row is not None and sorted(row[0]) == sorted(sha256s)
 
 
 def replace_partition(
