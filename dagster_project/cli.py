@@ -87,6 +87,20 @@ def cmd_status(args) -> int:
             from raw.load_log order by financial_year, form, release
             """
         ).fetchall()
+        tables = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'raw'"
+            ).fetchall()
+        }
+        reference = (
+            con.execute(
+                "select table_name, rows, len(source_sha256), loaded_at "
+                "from raw.reference_load_log order by table_name"
+            ).fetchall()
+            if "reference_load_log" in tables
+            else []
+        )
     finally:
         con.close()
     print(f"published warehouse: {path}\npublished at (UTC): {published_at:%Y-%m-%d %H:%M:%S}\n")
@@ -107,6 +121,10 @@ def cmd_status(args) -> int:
             f"{year:<9}{form:<5}{release:<12}{date:<11}{las:>5}{cells:>7}  "
             f"{file[:43]:<44}{sha:<13}{loaded:%Y-%m-%d %H:%M}"
         )
+    if reference:
+        print(f"\n{'other table':<26}{'rows':>9}{'files':>7}  loaded (UTC)")
+        for name, n, files, loaded in reference:
+            print(f"raw.{name:<22}{n:>9}{files:>7}  {loaded:%Y-%m-%d %H:%M}")
     return 0
 
 
