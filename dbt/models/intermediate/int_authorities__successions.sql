@@ -1,41 +1,21 @@
 -- Every body mapped to the current body (or bodies) that now carry its responsibilities, through
 -- chains of reorganisations (Taunton Deane -> Somerset West and Taunton -> Somerset). A body
 -- replaced by two or more successors (a county split between unitaries) is apportioned by the
--- successors' population share, and flagged as an estimate. Current bodies map to themselves.
+-- weights of int_authorities__reorganisation_edges and flagged as an estimate. Current bodies
+-- map to themselves.
 with recursive
 
 bodies as (
     select * from {{ ref('stg_reference__authorities') }}
 ),
 
-population as (
-    select * from {{ ref('int_population__bodies') }}
-),
-
-edges as (
-    select
-        bodies.body_id as predecessor_id,
-        trim(successor.unnest) as successor_id,
-        len(string_split(bodies.replaced_by, '|')) as successors
-    from bodies,
-        unnest(string_split(bodies.replaced_by, '|')) as successor
-    where bodies.replaced_by is not null and bodies.replaced_by <> ''
-),
-
--- The apportionment share of each successor of a split: its population at mid-2019 (the
--- latest year on one boundary basis) over that of all the predecessor's successors.
 shares as (
     select
-        edges.predecessor_id,
-        edges.successor_id,
-        edges.successors,
-        case
-            when edges.successors = 1 then 1.0
-            else pop.population / sum(pop.population) over (partition by edges.predecessor_id)
-        end as share
-    from edges
-    left join population as pop
-        on edges.successor_id = pop.body_id and pop.mid_year = 2019
+        predecessor_body_id as predecessor_id,
+        successor_body_id as successor_id,
+        weight as share,
+        is_estimate
+    from {{ ref('int_authorities__reorganisation_edges') }}
 ),
 
 chains (body_id, current_body_id, weight, is_estimate, steps) as (
@@ -46,7 +26,7 @@ chains (body_id, current_body_id, weight, is_estimate, steps) as (
         chains.body_id,
         shares.successor_id,
         chains.weight * shares.share,
-        chains.is_estimate or shares.successors > 1,
+        chains.is_estimate or shares.is_estimate,
         chains.steps + 1
     from chains
     inner join shares on chains.current_body_id = shares.predecessor_id
