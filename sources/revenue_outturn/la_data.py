@@ -37,7 +37,7 @@ from sources.workbook import (
 )
 
 # Bump when the parser's output for the same bytes changes, so loads of unchanged files redo.
-PARSER_VERSION = "2"
+PARSER_VERSION = "3"
 ONE_VALUE_FORMS = ("RSX", "RS", "RA")
 DETAIL_FORMS = ("RO1", "RO2", "RO3", "RO4", "RO5", "RO6")
 FORM = re.compile(r"(?<![A-Za-z])(RSX|RS|RO[1-6]|RA)(?![A-Za-z])")
@@ -500,8 +500,10 @@ def _read_rows(file_name, sheet, rows, header: _Header, columns, base):
             continue
         if ecode.lower() in ENGLAND_CODES or name.lower() in ENGLAND_NAMES:
             kind = "england"
-        elif in_class_block and name:
-            kind = "class"  # includes the GLA's own line in the accessible layout's breakdown
+        elif in_class_block and name and cell(row, "authority_class"):
+            # A class total names its class; notes below the breakdown (a web address in the
+            # name column) do not. The accessible layout lists the GLA's own line here too.
+            kind = "class"
         elif ecode and name and " " not in ecode and len(ecode) <= 12:
             kind = "authority"  # a malformed code is kept so that validation names it
         else:

@@ -404,3 +404,16 @@ def test_release_detected_from_the_workbook(file_name, expected):
     p = parsed(file_name, None)  # no override: the parser reads the front page
     assert p.release == expected
     assert set(p.values["release"]) == {expected}
+
+
+@pytest.mark.parametrize("row", CATALOGUE, ids=edition_id)
+def test_class_totals_name_their_class_and_notes_are_not_totals(row):
+    totals = parsed(row.file_name, row.release).totals
+    classes = totals[totals["total_scope"] == "class"]
+    assert classes["authority_class"].notna().all()
+    assert set(classes["authority_class"]) <= {"L", "MD", "UA", "SC", "SD", "O"}
+    assert not totals["total_label"].str.contains("http", case=False).any()
+    per_line = classes.groupby(["line_label", "line_occurrence"]).size()
+    # One row per class (6) in the older layouts; the accessible layout splits 'O' into
+    # police, parks, fire, combined, waste authorities and the GLA (10 or 11 rows).
+    assert set(per_line) <= {6, 10, 11}
