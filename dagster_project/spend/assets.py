@@ -11,7 +11,7 @@ from sources.spend.parse import parse_spend
 from sources.spend.schema import validate_spend_transactions
 from warehouse import landing
 from warehouse.db import connect
-from warehouse.raw import replace_table
+from warehouse.raw import reference_is_loaded, replace_table
 
 
 @multi_asset(
@@ -37,12 +37,26 @@ from warehouse.raw import replace_table
 def raw_spend(context: AssetExecutionContext, warehouse: WarehouseResource):
     settings = warehouse.settings
     settings.ensure_dirs()
-    frames, files, shas = [], [], []
+    entries = [e for e in load_spend_catalogue() if not e.is_supplier_totals]
     for entry in load_spend_catalogue():
         if entry.is_supplier_totals:
             context.log.info(f"{entry.file_name}: supplier totals, not transactions: not loaded")
-            continue
-        landed = landing.land(settings.landing_dir, entry.path)
+    landed_files = [landing.land(settings.landing_dir, entry.path) for entry in entries]
+    con = connect(settings.work_db)
+    try:
+        unchanged = all(
+            reference_is_loaded(con, table, [f.sha256 for f in landed_files])
+            for table in ("spend_transactions", "spend_files")
+        )
+    finally:
+        con.close()
+    if unchanged:
+        context.log.info("spend files unchanged, already loaded")
+        yield MaterializeResult(asset_key=raw_asset_key("spend_transactions"))
+        yield MaterializeResult(asset_key=raw_asset_key("spend_files"))
+        return
+    frames, files, shas = [], [], []
+    for entry, landed in zip(entries, landed_files, strict=True):
         parsed = parse_spend(landed.path, source_name=entry.file_name)
         frame = validate_spend_transactions(parsed.frame, entry.file_name)
         context.log.info(parsed.summary_line())
