@@ -18,7 +18,14 @@ BUNDLED_CATALOGUE = SAMPLES_DIR / "revenue_outturn" / "catalogue.csv"
 # The bundled dataset folders whose catalogue.csv lists releases in this module's columns.
 BUNDLED_CATALOGUES = [
     SAMPLES_DIR / folder / "catalogue.csv"
-    for folder in ("revenue_outturn", "reference", "population", "deflators")
+    for folder in (
+        "revenue_outturn",
+        "reference",
+        "population",
+        "deflators",
+        "efficiency",
+        "shared_services",
+    )
 ]
 RELEASE_RANK = {"provisional": 1, "final": 2, "revised": 3}
 
