@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from dagster_project.audit import audited_marts
 from dagster_project.dbt_project import lgf_dbt_assets
+from dagster_project.efficiency.assets import raw_efficiency
 from dagster_project.publish import published_warehouse
 from dagster_project.reference.assets import raw_authorities, raw_gdp_deflator, raw_population
 from dagster_project.resources import build_resources
@@ -13,6 +14,7 @@ from dagster_project.schedules import (
     load_revenue_outturn_job,
     monthly_publish_schedule,
 )
+from dagster_project.shared_services.assets import raw_shared_service_arrangements
 from dagster_project.spend.assets import raw_spend
 
 defs = Definitions(
@@ -22,6 +24,8 @@ defs = Definitions(
         raw_population,
         raw_gdp_deflator,
         raw_spend,
+        raw_efficiency,
+        raw_shared_service_arrangements,
         lgf_dbt_assets,
         audited_marts,
         published_warehouse,

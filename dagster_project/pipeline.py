@@ -58,10 +58,13 @@ def run_refresh(
             raise_on_error=False,
         )
         _check(result, f"loading {year}")
-    say("loading reference data and other sources (register, population, deflators, spend) ...")
+    say(
+        "loading reference data and other sources (register, population, deflators, spend, "
+        "efficiency returns, shared services) ..."
+    )
     result = materialize(
         assets,
-        selection=AssetSelection.groups("reference", "spend"),
+        selection=AssetSelection.groups("reference", "spend", "efficiency", "shared_services"),
         resources=resources,
         instance=instance,
         run_config=run_config,

@@ -1,0 +1,1 @@
+"""Shared-service arrangements between councils: assets in group 'shared_services'."""

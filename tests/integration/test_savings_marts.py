@@ -1,0 +1,177 @@
+"""The savings marts built in process from the bundled real data: four years of revenue outturn
+(2007-08 .. 2010-11, which the CSR07 rows compare with), the register, the efficiency headline
+figures and the joint-management arrangements -> dbt build -> audit -> publish.
+
+Other marts' Great Expectations suites expect every year of revenue outturn loaded (minimum row
+counts), so this test audits the savings marts only (their suites, warehouse.suites_savings);
+the full suite runs in tests/integration/test_pipeline.py's whole-warehouse build.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from dagster import AssetSelection, DagsterInstance, materialize
+
+from warehouse.settings import Settings
+
+
+@pytest.fixture(scope="module")
+def savings_warehouse(built) -> Settings:
+    """The session's warehouse built from every bundled release (tests/conftest.py)."""
+    return built
+
+
+def query(settings: Settings, sql: str):
+    con = duckdb.connect(str(settings.published_db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_national_sr04_trajectory_is_reproduced(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select financial_year, cumulative_gain_gbp, achieved_pct_of_baseline, is_on_track,
+                  caveat
+           from marts.mart_savings_vs_target
+           where regime = 'SR04 AES' and is_england order by financial_year""",
+    )
+    assert rows == [
+        ("2004-05", 760e6, 1.89, None, "self-reported, unaudited"),
+        ("2005-06", 1931e6, 4.81, True, "self-reported, unaudited"),
+        ("2006-07", 3064e6, 7.63, True, "self-reported, unaudited"),
+        ("2007-08", 4300e6, 10.71, True, "self-reported, unaudited"),
+    ]
+    target_2007_08 = query(
+        savings_warehouse,
+        """select target_cumulative_pct, round(target_gbp / 1e6)
+           from marts.mart_savings_vs_target
+           where regime = 'SR04 AES' and is_england and financial_year = '2007-08'""",
+    )
+    assert target_2007_08 == [(7.5, 3012.0)]
+
+
+def test_row_counts_and_every_row_labelled(savings_warehouse):
+    counts = query(
+        savings_warehouse,
+        """select regime, count(*), count(distinct area_id)
+           from marts.mart_savings_vs_target group by 1 order by 1""",
+    )
+    assert counts == [("CSR07 NI 179", 6, 2), ("SR04 AES", 10, 4)]
+    unlabelled = query(
+        savings_warehouse,
+        """select count(*) from marts.mart_savings_vs_target
+           where caveat != 'self-reported, unaudited' or source_urls is null""",
+    )
+    assert unlabelled == [(0,)]
+
+
+def test_leicestershire_ni179_beside_its_actual_spending(savings_warehouse):
+    (row,) = query(
+        savings_warehouse,
+        """select area_name, ecode, cumulative_gain_gbp, target_gbp, target_basis,
+                  round(baseline_gbp), surplus_or_shortfall_gbp, is_on_track,
+                  nce_baseline_year_gbp, nce_year_gbp, nce_change_since_baseline_gbp
+           from marts.mart_savings_vs_target
+           where regime = 'CSR07 NI 179' and body_id = 'LEC' and financial_year = '2008-09'""",
+    )
+    name, ecode, gain, target, basis, baseline, surplus, on_track, nce0, nce1, change = row
+    assert (name, ecode, gain, target, basis) == (
+        "Leicestershire County Council",
+        "E2421",
+        12e6,
+        8.9e6,
+        "published target",
+    )
+    assert baseline == pytest.approx(8.9e6 / 0.03, abs=1)
+    assert surplus == pytest.approx(3.1e6) and on_track is True
+    # revenue outturn (RS, GBP thousand x 1000) for 2007-08 and 2008-09, and the actual change
+    assert nce0 > 5e8 and nce1 > 5e8 and change == pytest.approx(nce1 - nce0)
+
+
+def test_plymouth_forecast_falls_short_of_its_revised_target(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select financial_year, claimed_gain_gbp, target_gbp, is_on_track,
+                  is_baseline_from_outturn
+           from marts.mart_savings_vs_target
+           where body_id = 'PLY' order by financial_year""",
+    )
+    assert rows[0][:2] == ("2008-09", 5.4e6) and rows[0][3] is None  # not judged on outturn
+    assert rows[2] == ("2010-11", 29.1e6, 31e6, False, True)
+
+
+def test_shared_services_national_rows_beside_published_figures(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select year, councils_in_area, councils_sharing, arrangements,
+                  published_councils_sharing, published_arrangements, published_savings_gbp,
+                  arrangements_gap
+           from marts.mart_shared_services_uptake
+           where is_national and year in (2009, 2013, 2019) order by year""",
+    )
+    assert rows == [
+        (2009, 353, 8, 4, None, None, None, None),
+        (2013, 353, 6, 3, 337.0, 325.0, 278e6, 322.0),
+        (2019, 343, 4, 2, None, 626.0, 1340e6, 624.0),
+    ]
+    (savings_2009,) = query(
+        savings_warehouse,
+        """select reported_savings_gbp, arrangements_with_reported_savings
+           from marts.mart_shared_services_uptake where is_national and year = 2009""",
+    )
+    assert savings_2009 == (90_000 + 913_000.0, 2)
+
+
+def test_benchmarks_table_holds_the_brief_and_published_figures(savings_warehouse):
+    rows = dict(
+        query(
+            savings_warehouse,
+            """select metric_code, value_normalised from marts.dim_published_benchmarks
+               where metric_code in ('sr04_local_government_efficiency_target',
+                   'survey_2007_councils_shared_procurement_pct',
+                   'survey_2007_councils_operational_shared_service_pct')""",
+        )
+    )
+    assert rows == {
+        "sr04_local_government_efficiency_target": 6.45e9,
+        "survey_2007_councils_shared_procurement_pct": 32.0,
+        "survey_2007_councils_operational_shared_service_pct": 20.0,
+    }
+
+
+def test_a_dropped_ni179_file_is_loaded(tmp_path):
+    """A file in the NI 179 contract dropped into <data dir>/drop/efficiency is loaded beside the
+    bundled figures. SYNTHETIC: the amount is made up."""
+    from dagster_project.definitions import defs
+    from dagster_project.resources import build_resources
+
+    settings = Settings(data_dir=tmp_path, catalogue=None)
+    drop = tmp_path / "drop" / "efficiency"
+    drop.mkdir(parents=True)
+    (drop / "ni179_synthetic.csv").write_text(
+        "authority,financial_year,statement,ni179_gain_gbp,source_url\n"
+        "Adur DC,2009-10,outturn,123456,https://example.org/synthetic\n",
+        encoding="utf-8",
+    )
+    result = materialize(
+        list(defs.assets),
+        selection=AssetSelection.groups("reference", "efficiency"),
+        resources=build_resources(settings),
+        instance=DagsterInstance.ephemeral(),
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    )
+    assert result.success
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select body_id, statement, gain_total_gbp, source_file from raw.efficiency_returns "
+            "where source_file = 'ni179_synthetic.csv'"
+        ).fetchall()
+        total = con.execute("select count(*) from raw.efficiency_returns").fetchone()[0]
+    finally:
+        con.close()
+    assert rows == [("ADU", "NI 179 outturn", 123456.0, "ni179_synthetic.csv")]
+    assert total == 24 + 1
