@@ -219,6 +219,23 @@ def _write(frame, output: str | None) -> None:
         frame.to_csv(output, index=False)
 
 
+def cmd_discover(args) -> int:
+    from sources.discover import COLLECTION, discover, write_catalogue
+    from sources.errors import SourceError
+
+    try:
+        found = discover(args.collection or COLLECTION)
+    except SourceError as exc:
+        print(f"lgf discover: {exc}", file=sys.stderr)
+        return 1
+    write_catalogue(found, Path(args.output))
+    forms = sorted({f"{d.form} {d.financial_year}".strip() for d in found})
+    print(
+        f"{len(found)} files on {len(forms)} form-years written to {args.output}", file=sys.stderr
+    )
+    return 0
+
+
 def cmd_sql(args) -> int:
     import duckdb
 
@@ -314,6 +331,19 @@ def build_parser() -> argparse.ArgumentParser:
     spend.add_argument("--threshold", type=int, help="publication threshold in GBP (500, 250)")
     spend.add_argument("--basis", choices=["net", "gross"], help="VAT basis of the amounts")
     p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser(
+        "discover",
+        help="list every published revenue outturn file through the gov.uk content API",
+        description="Walk the gov.uk collection 'local authority revenue expenditure and "
+        "financing' through the content API and write a catalogue of every RS, RSX, RA and "
+        "RO1-RO6 'data by LA' workbook and the multi-year CSV it lists, each with its "
+        "statistics page and attachment pattern. Use it with LGF_CATALOGUE and LGF_SOURCE=live. "
+        "Needs the network.",
+    )
+    p.add_argument("--output", "-o", required=True, help="the catalogue CSV to write")
+    p.add_argument("--collection", help="another gov.uk collection page address")
+    p.set_defaults(func=cmd_discover)
 
     p = sub.add_parser(
         "sql",

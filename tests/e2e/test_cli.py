@@ -26,7 +26,7 @@ def lgf(*args, data_dir=None, check=True, **kw):
     return result
 
 
-@pytest.mark.parametrize("command", ["refresh", "status", "parse", "sql"])
+@pytest.mark.parametrize("command", ["refresh", "status", "parse", "sql", "discover"])
 def test_help_explains_each_command(command):
     out = lgf(command, "--help").stdout
     assert "usage: lgf " + command in out
