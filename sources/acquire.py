@@ -9,6 +9,8 @@ Modes (one setting, `LGF_SOURCE`):
 - ``live``: the publisher. A catalogue row's ``url`` is fetched directly; otherwise its
   ``statistics_page`` is resolved through the gov.uk content API and the attachment whose name
   matches ``attachment_pattern`` is fetched (attachment addresses change on republication).
+  Rows with neither (the project's transcribed tables and hand-checked supplements) are read
+  from their bundled copy.
 
 Nothing here stores anything: the caller lands the file and keeps the validators.
 """
@@ -63,6 +65,8 @@ def source_url(release: Release, mode: str, session=None) -> str | None:
     if release.statistics_page and release.attachment_pattern:
         attachments = resolve_govuk_attachments(release.statistics_page, session=session)
         return pick_attachment(attachments, release.attachment_pattern).url
+    if release.path.is_file():
+        return None  # no live address (a transcribed table, the E-code supplement): bundled copy
     raise SourceError(
         f"{release.edition} {release.form} ({release.file_name}): the catalogue has no live "
         "address (url, or statistics_page + attachment_pattern); point LGF_SOURCE at a mirror "
@@ -81,6 +85,8 @@ def acquire(
     if mode == SAMPLES:
         return Acquired(release, release.path, None, "local")
     url = source_url(release, mode, session=session)
+    if url is None and mode == LIVE:  # nothing to fetch: the project's own copy
+        return Acquired(release, release.path, None, "local")
     if url is None:  # a mirror directory
         path = Path(mode) / release.file_name
         if not path.is_file():

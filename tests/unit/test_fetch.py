@@ -688,3 +688,12 @@ def test_sniff_format_of_other_shapes(tmp_path):
         "binary": write("noise.bin", bytes(range(256)) * 4),
     }
     assert {fmt: sniff_format(path) for fmt, path in cases.items()} == {f: f for f in cases}
+
+
+def test_live_mode_reads_bundled_copies_of_files_without_an_address(tmp_path):
+    from sources.acquire import LIVE, acquire
+    from sources.catalogue import bundled_releases
+
+    supplement = next(r for r in bundled_releases() if r.file_name == "ecode_supplement.csv")
+    got = acquire(supplement, LIVE, tmp_path)
+    assert (got.status, got.path, got.url) == ("local", supplement.path, None)
