@@ -122,9 +122,9 @@ def cmd_status(args) -> int:
             f"{file[:43]:<44}{sha:<13}{loaded:%Y-%m-%d %H:%M}"
         )
     if reference:
-        print(f"\n{'other table':<26}{'rows':>9}{'files':>7}  loaded (UTC)")
+        print(f"\n{'other table':<34}{'rows':>9}{'files':>7}  loaded (UTC)")
         for name, n, files, loaded in reference:
-            print(f"raw.{name:<22}{n:>9}{files:>7}  {loaded:%Y-%m-%d %H:%M}")
+            print(f"raw.{name:<30}{n:>9}{files:>7}  {loaded:%Y-%m-%d %H:%M}")
     return 0
 
 

@@ -98,6 +98,27 @@ def raw_authorities(context: AssetExecutionContext, warehouse: WarehouseResource
     yield MaterializeResult(asset_key=raw_asset_key("authority_ecodes"), metadata=meta)
 
 
+def _load_by_form(context, warehouse: WarehouseResource, table: str, parsers: dict, validate):
+    """Land a dataset's files, parse each with the parser of its form, validate the union and
+    replace raw.<table>, unless the same files were loaded last time."""
+    import pandas as pd
+
+    by_form = _landed(context, warehouse, table)
+    if _unchanged(warehouse, [table], by_form):
+        context.log.info(f"{table}: files unchanged, already loaded")
+        return MaterializeResult()
+    unknown = sorted(set(by_form) - set(parsers))
+    if unknown:
+        raise SourceError(f"no parser for {table} files of form {', '.join(unknown)}")
+    frames = [parsers[form](landed.path) for form, files in by_form.items() for _, landed in files]
+    frame = validate(pd.concat(frames, ignore_index=True))
+    shas = [landed.sha256 for files in by_form.values() for _, landed in files]
+    _store(warehouse, {table: frame}, shas)
+    return MaterializeResult(
+        metadata={"rows": len(frame), "editions": sorted(frame["edition"].unique())}
+    )
+
+
 @asset(
     key=raw_asset_key("population"),
     description="raw.population: ONS mid-year estimates by area and year, edition kept",
@@ -106,20 +127,8 @@ def raw_authorities(context: AssetExecutionContext, warehouse: WarehouseResource
     pool="duckdb_writer",
 )
 def raw_population(context: AssetExecutionContext, warehouse: WarehouseResource):
-    import pandas as pd
-
-    by_form = _landed(context, warehouse, "population")
-    if _unchanged(warehouse, ["population"], by_form):
-        context.log.info("population: files unchanged, already loaded")
-        return MaterializeResult()
     parsers = {"ons_mye5": parse_mye5, "ons_api_v4": parse_ons_api_v4}
-    frames = [parsers[form](landed.path) for form, files in by_form.items() for _, landed in files]
-    population = validate_population(pd.concat(frames, ignore_index=True))
-    shas = [landed.sha256 for files in by_form.values() for _, landed in files]
-    _store(warehouse, {"population": population}, shas)
-    return MaterializeResult(
-        metadata={"rows": len(population), "editions": sorted(population["edition"].unique())}
-    )
+    return _load_by_form(context, warehouse, "population", parsers, validate_population)
 
 
 @asset(
@@ -131,17 +140,5 @@ def raw_population(context: AssetExecutionContext, warehouse: WarehouseResource)
     pool="duckdb_writer",
 )
 def raw_gdp_deflator(context: AssetExecutionContext, warehouse: WarehouseResource):
-    import pandas as pd
-
-    by_form = _landed(context, warehouse, "gdp_deflator")
-    if _unchanged(warehouse, ["gdp_deflator"], by_form):
-        context.log.info("GDP deflator: files unchanged, already loaded")
-        return MaterializeResult()
     parsers = {"ons_ybgb": parse_ons_timeseries_csv, "hmt_calendar": parse_hmt_calendar_csv}
-    frames = [parsers[form](landed.path) for form, files in by_form.items() for _, landed in files]
-    deflator = validate_gdp_deflator(pd.concat(frames, ignore_index=True))
-    shas = [landed.sha256 for files in by_form.values() for _, landed in files]
-    _store(warehouse, {"gdp_deflator": deflator}, shas)
-    return MaterializeResult(
-        metadata={"rows": len(deflator), "editions": sorted(deflator["edition"].unique())}
-    )
+    return _load_by_form(context, warehouse, "gdp_deflator", parsers, validate_gdp_deflator)
