@@ -89,67 +89,90 @@ def parse_timeseries(path: str | Path, release: str = "revised") -> ParsedWorkbo
     position = {c: i for i, c in enumerate(frame.columns)}
     sha = sha256_file(path)
 
-    def get(row, name):
+    def column(name: str) -> pd.Series:
         c = columns.get(name)
-        return row[c].strip() if c else ""
+        return frame[c].str.strip() if c else pd.Series("", index=frame.index)
 
-    values, totals = [], []
-    for i, row in frame.iterrows():
-        line = i + 2  # 1-based file line; the header is line 1
-        here = Location(path.name, None, line, column_letter(position[columns["year_ending"]]))
-        year = _financial_year(get(row, "year_ending"), here)
-        ons = get(row, "ons_code")
-        ecode = get(row, "la_lgf_code") or (ons if ECODE.match(ons) else "")
-        status = get(row, "status").lower()
-        empty = all(not row[v].strip() for v in variables)
-        missing = NOT_SUBMITTED in status or (not columns.get("status") and empty)
-        base = {
-            "financial_year": year,
-            "release": release,
-            "source_file": path.name,
-            "source_sheet": "(csv)",
-            "source_sha256": sha,
-            "source_row": line,
-        }
-        if ons == ENGLAND:
-            kind = "england"
-        elif GSS_CODE.match(ons) or ECODE.match(ons) or ECODE.match(ecode):
-            kind = "authority"
-        else:
-            kind = "class"
-        for variable in variables:
-            loc = Location(path.name, None, line, column_letter(position[variable]))
-            cell = parse_value(row[variable], loc)
-            marker = NOT_SUBMITTED if missing and cell.value is None else cell.marker
-            item = {
-                **base,
-                "form": variable.split("_", 1)[0],
-                "line_label": variable.strip(),
-                "line_occurrence": 1,
-                "line_number": None,
-                "column_code": None,
-                "value_gbp_thousands": cell.value,
-                "value_marker": marker,
-                "source_column": column_letter(position[variable]),
-            }
-            if kind == "authority":
-                gss = ons if GSS_CODE.match(ons) else None
-                item.update(
-                    ecode=ecode or None,
-                    ons_code=gss,
-                    authority_name=get(row, "la_name"),
-                    authority_class=_class(get(row, "la_class"), gss),
-                )
-                values.append(item)
-            else:
-                item.update(
-                    total_scope=kind,
-                    total_label=get(row, "la_name") or ons,
-                    authority_class=None if kind == "england" else (get(row, "la_class") or ons),
-                )
-                totals.append(item)
-    values_df = pd.DataFrame(values, columns=VALUE_COLUMNS)
-    totals_df = pd.DataFrame(totals, columns=TOTAL_COLUMNS)
+    # One row per published row: its year, identifiers and kind (vectorised: the full file has
+    # thousands of columns, and a per-cell loop would take minutes).
+    year_col = column_letter(position[columns["year_ending"]])
+    rows = pd.DataFrame(index=frame.index)
+    rows["source_row"] = frame.index + 2  # 1-based file line; the header is line 1
+    rows["financial_year"] = [
+        _financial_year(y, Location(path.name, None, n, year_col))
+        for y, n in zip(column("year_ending"), rows["source_row"], strict=True)
+    ]
+    ons = column("ons_code")
+    ecode = column("la_lgf_code").where(
+        column("la_lgf_code") != "", ons.where(ons.str.match(ECODE))
+    )
+    empty = frame[variables].apply(lambda s: s.str.strip() == "").all(axis=1)
+    status = column("status").str.lower()
+    rows["missing"] = status.str.contains(NOT_SUBMITTED) | (
+        pd.Series(not columns.get("status"), index=frame.index) & empty
+    )
+    is_gss = ons.str.match(GSS_CODE)
+    rows["kind"] = "class"
+    rows.loc[is_gss | ons.str.match(ECODE) | ecode.fillna("").str.match(ECODE), "kind"] = (
+        "authority"
+    )
+    rows.loc[ons == ENGLAND, "kind"] = "england"
+    rows["ecode"] = ecode.where(ecode.fillna("") != "")
+    rows["ons_code"] = ons.where(is_gss)
+    rows["name"] = column("la_name")
+    rows["published_class"] = column("la_class")
+    rows["ons_raw"] = ons
+
+    # Every cell: numbers read in bulk; any other text is checked once per distinct value.
+    cells = frame[variables].stack(future_stack=True).rename("raw").reset_index(level=1)
+    cells = cells.rename(columns={"level_1": "line_label"})
+    raw = cells["raw"].str.strip()
+    value = pd.to_numeric(raw.where(raw != ""), errors="coerce")
+    marker = pd.Series(None, index=cells.index, dtype=object)
+    odd = raw[(raw != "") & value.isna()]
+    for text, where in odd.groupby(odd).groups.items():
+        first = where[0]
+        n = int(rows.at[first, "source_row"])
+        label = cells.loc[where, "line_label"].iloc[0]
+        parsed = parse_value(text, Location(path.name, None, n, column_letter(position[label])))
+        value.loc[where] = parsed.value
+        marker.loc[where] = parsed.marker
+    cells["value_gbp_thousands"] = value.astype("float64")
+    cells["value_marker"] = marker
+    cells = cells.join(rows)
+    cells.loc[cells["missing"] & cells["value_gbp_thousands"].isna(), "value_marker"] = (
+        NOT_SUBMITTED
+    )
+    cells["line_label"] = cells["line_label"].str.strip()
+    cells["form"] = cells["line_label"].str.split("_", n=1).str[0]
+    cells["line_occurrence"] = 1
+    cells["line_number"] = None
+    cells["column_code"] = None
+    cells["release"] = release
+    cells["source_file"] = path.name
+    cells["source_sheet"] = "(csv)"
+    cells["source_sha256"] = sha
+    letters = {v.strip(): column_letter(position[v]) for v in variables}
+    cells["source_column"] = cells["line_label"].map(letters)
+
+    authority = cells[cells["kind"] == "authority"].copy()
+    authority["authority_name"] = authority["name"]
+    authority["authority_class"] = [
+        _class(published, gss)
+        for published, gss in zip(
+            authority["published_class"], authority["ons_code"].fillna(""), strict=True
+        )
+    ]
+    other = cells[cells["kind"] != "authority"].copy()
+    other["total_scope"] = other["kind"]
+    other["total_label"] = other["name"].where(other["name"] != "", other["ons_raw"])
+    other["authority_class"] = (
+        other["published_class"].where(other["published_class"] != "", other["ons_raw"])
+    ).where(other["kind"] != "england")
+    values = authority.reset_index(drop=True)[VALUE_COLUMNS]
+    totals = other.reset_index(drop=True)[TOTAL_COLUMNS]
+    values_df = values.copy()
+    totals_df = totals.copy()
     for df in (values_df, totals_df):
         df["line_number"] = df["line_number"].astype("Int64")
         df["value_gbp_thousands"] = df["value_gbp_thousands"].astype("float64")
