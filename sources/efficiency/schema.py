@@ -44,6 +44,7 @@ import pandera.pandas as pa
 
 from sources.efficiency.targets import REGIMES
 from sources.errors import ValidationFailed
+from sources.validation import distinct_failures
 
 STATEMENTS = (
     "forward look",
@@ -276,16 +277,7 @@ class PublishedBenchmarksSchema(pa.DataFrameModel):
 def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
     """One line per failure: "file 'x.csv', row 12 (record AES-03), column c: <check>: <value>"."""
     lines: list[str] = []
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        frame_check = case.schema_context == "DataFrameSchema"
-        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
-        if key in seen:
-            continue
-        seen.add(key)
-        row = None
-        if case.index is not None and not pd.isna(case.index) and case.index in df.index:
-            row = df.loc[case.index]
+    for case, row, frame_check in distinct_failures(cases, df):
         if row is not None:
             where = (
                 f"file {row.get('source_file')!r}, row {row.get('source_row')} "

@@ -22,6 +22,7 @@ from sources.reference.authorities import (
     valid_for_year,
 )
 from sources.reference.deflator import PERIOD_TYPES
+from sources.validation import distinct_failures
 
 AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
 ENGLISH_REGIONS = [
@@ -278,18 +279,8 @@ def describe_failures(
     ``df`` must have a unique index (``validate_*`` reset it before validating).
     """
     lines: list[str] = []
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        frame_check = case.schema_context == "DataFrameSchema"
+    for case, row, frame_check in distinct_failures(cases, df):
         duplicate_key = case.check == "multiple_fields_uniqueness"
-        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
-        if key in seen:
-            continue
-        seen.add(key)
-        index = case.index
-        row = None
-        if index is not None and not pd.isna(index) and index in df.index:
-            row = df.loc[index]
         if duplicate_key:
             column = ", ".join(unique or [])
         elif frame_check:

@@ -6,19 +6,20 @@ from the provenance columns each row carries.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
+from sources.validation import distinct_failures
 from sources.workbook import BRACKETED, MARKERS
 
 AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
 FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
 RELEASES = ["provisional", "final", "revised"]
 _MARKER_PATTERN = "|".join(
-    [BRACKETED.pattern.strip("^$")]
-    + [__import__("re").escape(m) for m in sorted(MARKERS)]
-    + ["#.*"]
+    [BRACKETED.pattern.strip("^$")] + [re.escape(m) for m in sorted(MARKERS)] + ["#.*"]
 )
 
 
@@ -118,19 +119,9 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
     """One line per failure case: 'file, sheet, row N, column X: <column> <check>: <value>'."""
     lines: list[str] = []
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        frame_check = case.schema_context == "DataFrameSchema"
-        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
-        if key in seen:
-            continue
-        seen.add(key)
-        index = case.index
+    for case, row, frame_check in distinct_failures(cases, df):
         where = ""
-        if index is not None and not pd.isna(index) and index in df.index:
-            row = df.loc[index]
-            if isinstance(row, pd.DataFrame):
-                row = row.iloc[0]
+        if row is not None:
             col = row.get("source_column")
             if case.column in ("ecode", "ons_code", "authority_name", "authority_class"):
                 col = None  # identifier columns: the row is what matters

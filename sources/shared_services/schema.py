@@ -33,6 +33,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
+from sources.validation import distinct_failures
 
 SERVICE_CATEGORIES = (
     "management",
@@ -178,16 +179,7 @@ def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
     """One line per failure: "file 'x.csv', row 3 (arrangement JM-01, partner 'Adur DC'),
     column c: <check>: <value>"."""
     lines: list[str] = []
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        frame_check = case.schema_context == "DataFrameSchema"
-        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
-        if key in seen:
-            continue
-        seen.add(key)
-        row = None
-        if case.index is not None and not pd.isna(case.index) and case.index in df.index:
-            row = df.loc[case.index]
+    for case, row, frame_check in distinct_failures(cases, df):
         where = (
             f"file {row['source_file']!r}, row {row['source_row']} (arrangement "
             f"{row['arrangement_id']}, partner {row['partner_as_published']!r})"

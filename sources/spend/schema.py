@@ -13,6 +13,7 @@ import pandera.pandas as pa
 from sources.errors import ValidationFailed
 from sources.spend.buying_organisations import canonical_names
 from sources.spend.layouts import AMOUNT_BASES, LAYOUTS
+from sources.validation import distinct_failures
 
 THRESHOLDS = [0, 250, 500]  # 0: published without a threshold (purchase-card files)
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -73,19 +74,9 @@ def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
     """One line per failure: "file 'x.csv', line 12, column F ('amount_gbp'): <check>: <value>"."""
     letters: dict[str, str] = df.attrs.get("source_columns", {})
     lines: list[str] = []
-    seen: set[tuple] = set()
-    for case in cases.itertuples(index=False):
-        frame_check = case.schema_context == "DataFrameSchema"
-        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
-        if key in seen:
-            continue
-        seen.add(key)
+    for case, row, frame_check in distinct_failures(cases, df):
         where = ""
-        index = case.index
-        if index is not None and not pd.isna(index) and index in df.index:
-            row = df.loc[index]
-            if isinstance(row, pd.DataFrame):
-                row = row.iloc[0]
+        if row is not None:
             letter = None if frame_check else letters.get(case.column)
             where = f"file {row.get('source_file')!r}, line {row.get('source_row')}"
             if letter:

@@ -1,0 +1,27 @@
+"""The shared half of every pandera validation step: walking pandera's failure cases once each,
+with the offending row of the validated frame, so each dataset only says how to name a place
+(file, sheet, row, column) in its own terms."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+
+
+def distinct_failures(cases: pd.DataFrame, df: pd.DataFrame) -> Iterator[tuple]:
+    """(case, row or None, frame_check) per distinct failure. A frame-wide check reports every
+    column of a failing row; it is given once per row."""
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        frame_check = case.schema_context == "DataFrameSchema"
+        key = (case.index, case.check) if frame_check else (case.index, case.column, case.check)
+        if key in seen:
+            continue
+        seen.add(key)
+        row = None
+        if case.index is not None and not pd.isna(case.index) and case.index in df.index:
+            row = df.loc[case.index]
+            if isinstance(row, pd.DataFrame):  # a repeated index label: its first row
+                row = row.iloc[0]
+        yield case, row, frame_check
