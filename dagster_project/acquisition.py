@@ -5,7 +5,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from sources.acquire import acquire
+from sources.acquire import acquire, source_url
 from sources.catalogue import Release
 from sources.fetch import Validators, make_session
 from warehouse import landing
@@ -19,18 +19,13 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
     settings.ensure_dirs()
     con = connect(settings.work_db)
     try:
-        url_before = None
-        validators = None
+        validators, seen, session = None, None, None
         if settings.source != "samples":
-            from sources.acquire import source_url
-
             session = make_session()
-            url_before = source_url(release, settings.source, session=session)
-            seen = landing.last_landed(con, url_before) if url_before else None
+            url = source_url(release, settings.source, session=session)
+            seen = landing.last_landed(con, url) if url else None
             if seen and Path(seen["landed_path"]).exists():
                 validators = Validators(seen["etag"], seen["last_modified"])
-        else:
-            session = None
         scratch = Path(tempfile.mkdtemp(prefix="fetch-", dir=settings.work_dir))
         try:
             got = acquire(release, settings.source, scratch, validators=validators, session=session)

@@ -328,7 +328,7 @@ def _block_rows(rows: list[list], header: _Header) -> list[int]:
 
 def _is_wording(value: str) -> bool:
     """Heading words, not a helper code ('C1R190', 'RS-edu-net-exp') or a number."""
-    return bool(re.search(r"[a-z]", value)) and " " in value.strip() or value.istitle()
+    return (bool(re.search(r"[a-z]", value)) and " " in value.strip()) or value.istitle()
 
 
 def _one_value_columns(rows, header: _Header, text_columns: set[int]) -> list[_Column]:

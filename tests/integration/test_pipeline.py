@@ -243,9 +243,17 @@ def test_unknown_year_is_refused(built_copy):
         run_refresh(built_copy, years=["2013-14"], say=lambda _: None)
 
 
-def test_working_database_is_never_the_published_one(built):
-    assert built.work_db != built.published_db
-    assert os.path.exists(built.work_db)
+def test_readers_see_only_the_audited_tables(built):
+    """The published copy holds raw, marts and meta tables; the working database's staging
+    views and intermediate tables stay private."""
+    assert built.work_db != built.published_db and os.path.exists(built.work_db)
+    schemas = {
+        s for (s,) in query(built, "select distinct table_schema from information_schema.tables")
+    }
+    assert schemas == {"raw", "marts", "meta"}
+    assert query(
+        built, "select count(*) from information_schema.tables where table_type = 'VIEW'"
+    ) == [(0,)]
 
 
 def test_ro2_detail_form_is_loaded_and_reconciles(built):
