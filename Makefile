@@ -56,12 +56,13 @@ format: setup
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The UI and daemon on the data folder's own instance (<data dir>/dagster, the one `make run`
+# writes its runs to); dagster_project/instance.py sets DAGSTER_HOME and puts .venv/bin on PATH.
 dev: setup
-	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/python -m dagster_project.instance
 
 bench: setup
 	$(BIN)/python -m tests.bench
 
 clean:
-	rm -rf $(VENV) $(TOOLS) data dbt/target dbt/logs .dagster_home
+	rm -rf $(VENV) $(TOOLS) data dbt/target dbt/logs

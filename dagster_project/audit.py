@@ -1,40 +1,67 @@
-"""The blocking Great Expectations audit of the marts, between dbt and publish."""
+"""The Great Expectations suites of the marts as blocking asset checks, between dbt and publish:
+one check per audited mart, its failures (expectation, column, offending values) as metadata.
+Any failed check stops the publish step (it depends on every audited mart)."""
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    MetadataValue,
+    multi_asset_check,
+)
 
 from dagster_project.resources import WarehouseResource
-from warehouse.audit import run_audit
-from warehouse.db import connect
 from warehouse.suites import SUITES
 
+AUDITED_MARTS = [AssetKey(name.split(".")) for name in SUITES]
+CHECK_NAME = "great_expectations"
 
-class AuditFailed(Exception):
-    """A mart broke its Great Expectations suite; nothing is published."""
 
-
-@asset(
-    key=AssetKey(["audit", "marts"]),
-    deps=[AssetKey(name.split(".")) for name in SUITES],
-    group_name="publish",
-    description="Great Expectations suites run on every mart; any failure blocks publishing.",
-    kinds={"great_expectations"},
+@multi_asset_check(
+    specs=[
+        AssetCheckSpec(
+            CHECK_NAME,
+            asset=key,
+            blocking=True,
+            description=f"The Great Expectations suite of {'.'.join(key.path)}",
+        )
+        for key in AUDITED_MARTS
+    ],
+    can_subset=True,
+    name="audit_marts",
 )
-def audited_marts(context: AssetExecutionContext, warehouse: WarehouseResource):
+def audit_marts(context: AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from warehouse.audit import run_audit
+    from warehouse.db import connect
+
     settings = warehouse.settings
+    selected = {key.asset_key for key in context.selected_asset_check_keys}
     con = connect(settings.work_db, read_only=True)
     try:
-        frames = {name: con.execute(f"select * from {name}").df() for name in SUITES}
+        for key in AUDITED_MARTS:
+            if key not in selected:
+                continue
+            name = ".".join(key.path)
+            frame = con.execute(f"select * from {name}").df()
+            result = run_audit(
+                frame, name, SUITES[name], docs_dir=settings.work_dir / "audit" / name
+            )
+            passed = result.evaluated - len(result.failures)
+            context.log.info(f"{name}: {passed}/{result.evaluated} expectations passed")
+            yield AssetCheckResult(
+                asset_key=key,
+                check_name=CHECK_NAME,
+                passed=result.success,
+                severity=AssetCheckSeverity.ERROR,
+                metadata={
+                    "rows": len(frame),
+                    "expectations": result.evaluated,
+                    "failed": len(result.failures),
+                    "failures": MetadataValue.md(result.summary() if result.failures else "none"),
+                    "data_docs": str(settings.work_dir / "audit" / name / "index.html"),
+                },
+            )
     finally:
         con.close()
-    failures, report = [], {}
-    for name, expectations in SUITES.items():
-        result = run_audit(
-            frames[name], name, expectations, docs_dir=settings.work_dir / "audit" / name
-        )
-        report[name] = f"{result.evaluated - len(result.failures)}/{result.evaluated} passed"
-        context.log.info(f"{name}: {report[name]}")
-        if not result.success:
-            failures.append(result.summary())
-    if failures:
-        raise AuditFailed("\n\n".join(failures))
-    return MaterializeResult(metadata=report)

@@ -31,13 +31,22 @@ def cmd_refresh(args) -> int:
 
     settings = _settings()
     try:
-        run_refresh(
-            settings, years=args.years or None, log_level="INFO" if args.verbose else "CRITICAL"
+        summary = run_refresh(
+            settings,
+            years=args.years or None,
+            log_level="INFO" if args.verbose else "CRITICAL",
+            progress=sys.stderr.isatty(),
+            lock_timeout=args.wait,
+            force=args.force,
         )
     except RefreshFailed as exc:
         print(f"lgf refresh: {exc}", file=sys.stderr)
         return 1
+    if not summary["published"]:
+        print(f"published warehouse (unchanged): {settings.published_db}")
+        return 0
     print(f"published warehouse: {settings.published_db}")
+    print(f"run history: `make dev` (Dagster instance {settings.dagster_home})")
     if not args.quiet:
         _print_headlines(settings)
     return 0
@@ -288,6 +297,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--quiet", action="store_true", help="do not print the headline figures")
     p.add_argument("--verbose", "-v", action="store_true", help="show Dagster's and dbt's logs")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for another refresh of the data folder to finish (-1: as long as "
+        "it takes; default 0: exit at once with a message)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="build and publish even when nothing changed"
+    )
     p.set_defaults(func=cmd_refresh)
 
     p = sub.add_parser(

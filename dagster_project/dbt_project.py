@@ -1,10 +1,15 @@
 """The single cached dbt project, its translator and the dbt assets.
 
-The manifest is built ahead of time (`make` runs `dbt parse`; `dagster dev` prepares it when
-missing), never at import in production code paths.
+The manifest is built ahead of time (`make` runs `dbt parse`), never at import. dbt runs
+through a small launcher that makes it die with its parent (Linux PR_SET_DEATHSIG), so a killed
+refresh never leaves `dbt build` writing the working database. dbt tests are asset checks
+(dagster-dbt reads them from the manifest); error-severity tests are blocking.
 """
 
+import hashlib
+import json
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -18,7 +23,19 @@ from warehouse.settings import PROJECT_ROOT, Settings
 DBT_DIR = PROJECT_ROOT / "dbt"
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
-dbt_project.prepare_if_dev()
+
+LAUNCHER = """#!{python}
+# dbt, dying with the process that started it (written by dagster_project/dbt_project.py).
+import ctypes, os, signal, sys
+parent = os.getppid()
+try:
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_DEATHSIG
+except (AttributeError, OSError):
+    pass  # not Linux: dagster-dbt still stops dbt when the run is cancelled
+if os.getppid() != parent:
+    sys.exit("the refresh that started dbt has gone")
+os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
+"""
 
 
 class LgfDbtTranslator(DagsterDbtTranslator):
@@ -34,12 +51,46 @@ class LgfDbtTranslator(DagsterDbtTranslator):
         return "warehouse"
 
 
+def dbt_launcher(settings: Settings) -> Path:
+    """The launcher script for this interpreter's dbt, kept in the data folder."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    text = LAUNCHER.format(python=sys.executable, dbt=dbt)
+    path = settings.work_dir / "bin" / "dbt"
+    if not path.exists() or path.read_text() != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".dbt.{os.getpid()}")
+        tmp.write_text(text)
+        tmp.chmod(tmp.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        os.replace(tmp, path)
+    return path
+
+
 def dbt_resource(settings: Settings) -> DbtCliResource:
     return DbtCliResource(
         project_dir=dbt_project,
         profiles_dir=str(DBT_DIR),
-        dbt_executable=str(Path(sys.executable).with_name("dbt")),
+        dbt_executable=str(dbt_launcher(settings)),
     )
+
+
+def dbt_code_version() -> str:
+    """A hash of every dbt node's checksum (models, seeds, tests, macros): changes when the SQL
+    does, not when the manifest is merely re-parsed."""
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    parts = []
+    for section in ("nodes", "sources", "macros", "unit_tests"):
+        for uid, node in manifest.get(section, {}).items():
+            if node.get("package_name") != manifest["metadata"]["project_name"]:
+                continue
+            checksum = node.get("checksum")
+            if isinstance(checksum, dict):
+                checksum = checksum.get("checksum")
+            body = checksum or json.dumps(
+                {k: node.get(k) for k in ("macro_sql", "columns", "config")}, sort_keys=True
+            )
+            parts.append(f"{uid}:{hashlib.sha256(str(body).encode()).hexdigest()}")
+    parts.sort()
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
 @dbt_assets(
@@ -54,4 +105,5 @@ def lgf_dbt_assets(
     # dbt's profile reads the working database's path from the environment of its process.
     os.environ["LGF_WORK_DB"] = str(warehouse.settings.work_db)
     target = warehouse.settings.work_dir / "dbt_target"
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    with warehouse.writer():
+        yield from dbt.cli(["build"], context=context, target_path=target).stream()

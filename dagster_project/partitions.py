@@ -1,14 +1,21 @@
-"""Financial-year partitions: every year from 2007-08 (the first RS 'data by LA' workbook) to
-2025-26 or the latest bundled year, so releases found later (lgf discover, a mirror, a user's
-catalogue) have a partition. A partition may hold several editions of its year."""
+"""Financial-year partitions: dynamic, one per financial year the catalogue has a revenue
+outturn release for (a partition may hold several editions of its year). They are kept in the
+instance: `lgf refresh` and the new-release sensor add the years of the catalogue in use, so
+there is never a partition without a file."""
 
-from dagster import StaticPartitionsDefinition
+from dagster import DynamicPartitionsDefinition
 
-from sources.catalogue import BUNDLED_CATALOGUE, financial_years, load_catalogue
+financial_year_partitions = DynamicPartitionsDefinition(name="financial_year")
 
-FIRST_YEAR = 2007
-LAST_YEAR = max(2025, *(int(y[:4]) for y in financial_years(load_catalogue(BUNDLED_CATALOGUE))))
 
-financial_year_partitions = StaticPartitionsDefinition(
-    [f"{y}-{(y + 1) % 100:02d}" for y in range(FIRST_YEAR, LAST_YEAR + 1)]
-)
+def sync_partitions(instance, years: list[str]) -> list[str]:
+    """Add the catalogue's years missing from the instance; drop partitions no catalogue
+    release backs any more. Returns the years added."""
+    name = financial_year_partitions.name
+    have = set(instance.get_dynamic_partitions(name))
+    added = sorted(set(years) - have)
+    if added:
+        instance.add_dynamic_partitions(name, added)
+    for gone in sorted(have - set(years)):
+        instance.delete_dynamic_partition(name, gone)
+    return added

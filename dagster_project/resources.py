@@ -25,6 +25,13 @@ class WarehouseResource(ConfigurableResource):
             source=self.source,
         )
 
+    def writer(self):
+        """The data folder's writer lock (warehouse.lock), held by every asset that writes the
+        working database: re-entrant under `lgf refresh`, which already holds it."""
+        from warehouse.lock import writer_lock
+
+        return writer_lock(self.settings.lock_path, what="a Dagster run")
+
     def releases(self, dataset: str, financial_year: str | None = None) -> list[Release]:
         return [
             r

@@ -173,3 +173,37 @@ def replace_table(con, table: str, frame: pd.DataFrame, *, source_sha256: list[s
     except Exception:
         con.execute("rollback")
         raise
+
+
+REVENUE_OUTTURN_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
+
+
+def raw_state(con) -> dict[str, str]:
+    """What each raw table was last loaded from, as a fingerprint per table: the load log of its
+    partitions (revenue outturn) or of the whole table (reference tables). Two equal states mean
+    the raw tables hold the same loads."""
+    import hashlib
+
+    def digest(rows) -> str:
+        return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()[:16]
+
+    tables = {
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'raw'"
+        ).fetchall()
+    }
+    state: dict[str, str] = {}
+    if "load_log" in tables:
+        rows = con.execute(
+            "select financial_year, form, release, source_sha256, parser_version, loaded_at "
+            "from raw.load_log"
+        ).fetchall()
+        for table in REVENUE_OUTTURN_TABLES:
+            state[table] = digest(rows)
+    if "reference_load_log" in tables:
+        for name, sha256s, loaded_at in con.execute(
+            "select table_name, source_sha256, loaded_at from raw.reference_load_log"
+        ).fetchall():
+            state[name] = digest([(sorted(sha256s), loaded_at)])
+    return state

@@ -65,6 +65,16 @@ class Settings:
     def audit_dir(self) -> Path:
         return self.published_dir / "audit"
 
+    @property
+    def dagster_home(self) -> Path:
+        """The one persistent Dagster instance of this data folder (runs, logs, sensors)."""
+        return self.data_dir / "dagster"
+
+    @property
+    def lock_path(self) -> Path:
+        """The file lock every writer of the working database holds (warehouse.lock)."""
+        return self.work_dir / "writer.lock"
+
     def ensure_dirs(self) -> None:
         for d in (self.work_dir, self.landing_dir, self.published_dir):
             d.mkdir(parents=True, exist_ok=True)

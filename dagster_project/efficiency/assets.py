@@ -8,8 +8,8 @@ figures). Authorities are resolved through raw.authorities as loaded (this asset
 """
 
 import dataclasses
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
 
 from dagster_project.acquisition import land_release
@@ -17,14 +17,15 @@ from dagster_project.keys import raw_asset_key
 from dagster_project.resources import WarehouseResource
 from sources.catalogue import SAMPLES_DIR, Release
 from sources.drop_folder import dataset_releases, drop_dir, is_dropped
-from sources.efficiency.contracts import detect_form, load_returns
-from sources.efficiency.headline import benchmark_rows, efficiency_rows, read_records
-from sources.efficiency.schema import validate_efficiency_returns, validate_published_benchmarks
 from sources.errors import SourceError
-from sources.reference.resolve import AuthorityResolver
 from warehouse.db import connect
 from warehouse.raw import reference_is_loaded, replace_table
 from warehouse.settings import Settings
+
+if TYPE_CHECKING:  # parsers, schemas and pandas are imported inside the assets (fast loading)
+    import pandas as pd
+
+    from sources.reference.resolve import AuthorityResolver
 
 DATASET = "efficiency"
 BUNDLED_CATALOGUE = SAMPLES_DIR / "efficiency" / "catalogue.csv"
@@ -54,9 +55,11 @@ def land(release: Release, settings: Settings, log):
     return land_release(release, settings, log)
 
 
-def register_resolver(settings: Settings, log) -> AuthorityResolver:
+def register_resolver(settings: Settings, log) -> "AuthorityResolver":
     """A resolver over raw.authorities as loaded in the working database (the bundled register
     when it has not been loaded yet)."""
+    from sources.reference.resolve import AuthorityResolver
+
     con = connect(settings.work_db)
     try:
         loaded = con.execute(
@@ -96,7 +99,7 @@ def unchanged(settings: Settings, tables: list[str], shas: list[str]) -> bool:
     return register is None or all(loaded[t] >= register for t in tables)
 
 
-def store(settings: Settings, tables: dict[str, pd.DataFrame], shas: list[str]) -> None:
+def store(settings: Settings, tables: "dict[str, pd.DataFrame]", shas: list[str]) -> None:
     con = connect(settings.work_db)
     try:
         for table, frame in tables.items():
@@ -129,6 +132,20 @@ def store(settings: Settings, tables: dict[str, pd.DataFrame], shas: list[str]) 
     can_subset=False,
 )
 def raw_efficiency(context: AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer():
+        yield from _raw_efficiency(context, warehouse)
+
+
+def _raw_efficiency(context, warehouse: WarehouseResource):
+    import pandas as pd
+
+    from sources.efficiency.contracts import detect_form, load_returns
+    from sources.efficiency.headline import benchmark_rows, efficiency_rows, read_records
+    from sources.efficiency.schema import (
+        validate_efficiency_returns,
+        validate_published_benchmarks,
+    )
+
     settings = warehouse.settings
     settings.ensure_dirs()
     releases = releases_of(DATASET, BUNDLED_CATALOGUE, settings, detect_form)
@@ -137,7 +154,7 @@ def raw_efficiency(context: AssetExecutionContext, warehouse: WarehouseResource)
     if unchanged(settings, list(TABLES), shas):
         context.log.info("efficiency files and register unchanged, already loaded")
         for table in TABLES:
-            yield MaterializeResult(asset_key=raw_asset_key(table))
+            yield MaterializeResult(asset_key=raw_asset_key(table), metadata={"lgf/changed": 0})
         return
     resolver = register_resolver(settings, context.log)
     records, frames = [], []
@@ -160,6 +177,7 @@ def raw_efficiency(context: AssetExecutionContext, warehouse: WarehouseResource)
         "efficiency_rows": len(returns),
         "benchmarks": len(benchmarks),
         "files": [r.file_name for r in releases],
+        "lgf/changed": 1,
     }
     context.log.info(f"{len(returns)} efficiency rows, {len(benchmarks)} benchmarks")
     yield MaterializeResult(asset_key=raw_asset_key("efficiency_returns"), metadata=meta)

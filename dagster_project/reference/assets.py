@@ -6,16 +6,11 @@ from dagster_project.acquisition import land_release
 from dagster_project.keys import raw_asset_key
 from dagster_project.resources import WarehouseResource
 from sources.errors import SourceError
-from sources.reference.authorities import ecode_assignments, parse_register
-from sources.reference.deflator import parse_hmt_calendar_csv, parse_ons_timeseries_csv
-from sources.reference.population import parse_mye5, parse_ons_api_v4
-from sources.reference.schema import (
-    validate_authorities,
-    validate_gdp_deflator,
-    validate_population,
-)
 from warehouse.db import connect
 from warehouse.raw import reference_is_loaded, replace_table
+
+# Parsers and pandera schemas (pandas) are imported inside the assets: loading the code
+# location stays fast.
 
 
 def _landed(context, warehouse: WarehouseResource, dataset: str) -> dict[str, list]:
@@ -76,11 +71,19 @@ def _one(by_form: dict, form: str):
     can_subset=False,
 )
 def raw_authorities(context: AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer():
+        yield from _raw_authorities(context, warehouse)
+
+
+def _raw_authorities(context, warehouse: WarehouseResource):
+    from sources.reference.authorities import ecode_assignments, parse_register
+    from sources.reference.schema import validate_authorities
+
     by_form = _landed(context, warehouse, "authorities")
     if _unchanged(warehouse, ["authorities", "authority_ecodes"], by_form):
         context.log.info("authority register: files unchanged, already loaded")
-        yield MaterializeResult(asset_key=raw_asset_key("authorities"))
-        yield MaterializeResult(asset_key=raw_asset_key("authority_ecodes"))
+        for table in ("authorities", "authority_ecodes"):
+            yield MaterializeResult(asset_key=raw_asset_key(table), metadata={"lgf/changed": 0})
         return
     register = parse_register(
         _one(by_form, "mysociety_register"),
@@ -93,7 +96,7 @@ def raw_authorities(context: AssetExecutionContext, warehouse: WarehouseResource
     shas = [landed.sha256 for files in by_form.values() for _, landed in files]
     _store(warehouse, {"authorities": register, "authority_ecodes": ecodes}, shas)
     context.log.info(f"{len(register)} bodies, {len(ecodes)} E-code assignments")
-    meta = {"bodies": len(register), "ecode_assignments": len(ecodes)}
+    meta = {"bodies": len(register), "ecode_assignments": len(ecodes), "lgf/changed": 1}
     yield MaterializeResult(asset_key=raw_asset_key("authorities"), metadata=meta)
     yield MaterializeResult(asset_key=raw_asset_key("authority_ecodes"), metadata=meta)
 
@@ -106,7 +109,7 @@ def _load_by_form(context, warehouse: WarehouseResource, table: str, parsers: di
     by_form = _landed(context, warehouse, table)
     if _unchanged(warehouse, [table], by_form):
         context.log.info(f"{table}: files unchanged, already loaded")
-        return MaterializeResult()
+        return MaterializeResult(metadata={"lgf/changed": 0})
     unknown = sorted(set(by_form) - set(parsers))
     if unknown:
         raise SourceError(f"no parser for {table} files of form {', '.join(unknown)}")
@@ -115,7 +118,11 @@ def _load_by_form(context, warehouse: WarehouseResource, table: str, parsers: di
     shas = [landed.sha256 for files in by_form.values() for _, landed in files]
     _store(warehouse, {table: frame}, shas)
     return MaterializeResult(
-        metadata={"rows": len(frame), "editions": sorted(frame["edition"].unique())}
+        metadata={
+            "rows": len(frame),
+            "editions": sorted(frame["edition"].unique()),
+            "lgf/changed": 1,
+        }
     )
 
 
@@ -127,8 +134,12 @@ def _load_by_form(context, warehouse: WarehouseResource, table: str, parsers: di
     pool="duckdb_writer",
 )
 def raw_population(context: AssetExecutionContext, warehouse: WarehouseResource):
+    from sources.reference.population import parse_mye5, parse_ons_api_v4
+    from sources.reference.schema import validate_population
+
     parsers = {"ons_mye5": parse_mye5, "ons_api_v4": parse_ons_api_v4}
-    return _load_by_form(context, warehouse, "population", parsers, validate_population)
+    with warehouse.writer():
+        return _load_by_form(context, warehouse, "population", parsers, validate_population)
 
 
 @asset(
@@ -140,5 +151,9 @@ def raw_population(context: AssetExecutionContext, warehouse: WarehouseResource)
     pool="duckdb_writer",
 )
 def raw_gdp_deflator(context: AssetExecutionContext, warehouse: WarehouseResource):
+    from sources.reference.deflator import parse_hmt_calendar_csv, parse_ons_timeseries_csv
+    from sources.reference.schema import validate_gdp_deflator
+
     parsers = {"ons_ybgb": parse_ons_timeseries_csv, "hmt_calendar": parse_hmt_calendar_csv}
-    return _load_by_form(context, warehouse, "gdp_deflator", parsers, validate_gdp_deflator)
+    with warehouse.writer():
+        return _load_by_form(context, warehouse, "gdp_deflator", parsers, validate_gdp_deflator)

@@ -1,16 +1,19 @@
-"""Raw revenue-outturn assets: land each release's file, parse, validate (blocking), load."""
+"""Raw revenue-outturn assets: land each release's file, parse, validate (blocking), load.
 
-from dagster import AssetExecutionContext, AssetSpec, MaterializeResult, multi_asset
+One run may cover a range of financial-year partitions (a refresh loads every year in one run);
+an edition already loaded from the same bytes by the same parser version is not touched."""
 
-from dagster_project.acquisition import land_release
+from dagster import (
+    AssetExecutionContext,
+    AssetSpec,
+    BackfillPolicy,
+    MaterializeResult,
+    multi_asset,
+)
+
 from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
-from sources.errors import SourceError
-from sources.revenue_outturn.la_data import PARSER_VERSION, parse_workbook
-from sources.revenue_outturn.schema import validate_revenue_outturn
-from warehouse.db import connect
-from warehouse.raw import is_loaded, replace_partition
 
 RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
 
@@ -26,17 +29,41 @@ RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
         for table in RAW_TABLES
     ],
     partitions_def=financial_year_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
     pool="duckdb_writer",
     can_subset=False,
 )
 def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseResource):
-    """Every catalogued RS edition of the partition's year, replacing its raw partition."""
-    year = context.partition_key
+    """Every catalogued RS/RO edition of the partitions' years, replacing its raw partition."""
+    with warehouse.writer():
+        summary = [
+            row for year in context.partition_keys for row in _load_year(context, warehouse, year)
+        ]
+    changed = [s["edition"] for s in summary if s["changed"]]
+    metadata = {
+        "editions": [s["edition"] for s in summary],
+        "reloaded": changed,
+        "lgf/changed": len(changed),
+        "authorities": max((s["authorities"] for s in summary), default=0),
+        "cells": sum(s["cells"] for s in summary),
+    }
+    for table in RAW_TABLES:
+        yield MaterializeResult(asset_key=raw_asset_key(table), metadata=metadata)
+
+
+def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
+    from dagster_project.acquisition import land_release
+    from sources.errors import SourceError
+    from sources.revenue_outturn.la_data import PARSER_VERSION, parse_workbook
+    from sources.revenue_outturn.schema import validate_revenue_outturn
+    from warehouse.db import connect
+    from warehouse.raw import is_loaded, replace_partition
+
     settings = warehouse.settings
     settings.ensure_dirs()
     releases = warehouse.releases("revenue_outturn", year)
     if not releases:
-        raise ValueError(f"the catalogue {settings.catalogue} lists no revenue outturn for {year}")
+        raise SourceError(f"the catalogue {settings.catalogue} lists no revenue outturn for {year}")
     summary = []
     for release in releases:
         landed = land_release(release, settings, context.log)
@@ -52,11 +79,10 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
             )
         finally:
             con.close()
+        edition = f"{release.edition} {release.form}"
         if unchanged:
-            context.log.info(f"{release.edition} {release.form}: unchanged, already loaded")
-            summary.append(
-                {"edition": release.edition, "authorities": 0, "cells": 0, "sha256": landed.sha256}
-            )
+            context.log.info(f"{edition}: unchanged, already loaded")
+            summary.append({"edition": edition, "authorities": 0, "cells": 0, "changed": False})
             continue
         try:
             parsed = parse_workbook(landed.path, release=release.release)
@@ -103,16 +129,10 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
         )
         summary.append(
             {
-                "edition": release.edition,
+                "edition": edition,
                 "authorities": parsed.authority_count,
                 "cells": len(values),
-                "sha256": landed.sha256,
+                "changed": True,
             }
         )
-    metadata = {
-        "editions": [s["edition"] for s in summary],
-        "authorities": max(s["authorities"] for s in summary),
-        "cells": sum(s["cells"] for s in summary),
-    }
-    for table in RAW_TABLES:
-        yield MaterializeResult(asset_key=raw_asset_key(table), metadata=metadata)
+    return summary

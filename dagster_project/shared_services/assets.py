@@ -6,7 +6,6 @@ user's catalogue listing dataset 'shared_services') and from the drop folder
 ``<data dir>/drop/shared_services/`` (the canonical contract, or the LGA map layout).
 """
 
-import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from dagster_project.efficiency.assets import (
@@ -20,8 +19,6 @@ from dagster_project.keys import raw_asset_key
 from dagster_project.resources import WarehouseResource
 from sources.catalogue import SAMPLES_DIR
 from sources.errors import SourceError
-from sources.shared_services.arrangements import detect_form, load_arrangements
-from sources.shared_services.schema import validate_arrangements
 
 DATASET = "shared_services"
 BUNDLED_CATALOGUE = SAMPLES_DIR / "shared_services" / "catalogue.csv"
@@ -37,6 +34,16 @@ BUNDLED_CATALOGUE = SAMPLES_DIR / "shared_services" / "catalogue.csv"
     pool="duckdb_writer",
 )
 def raw_shared_service_arrangements(context: AssetExecutionContext, warehouse: WarehouseResource):
+    with warehouse.writer():
+        return _load(context, warehouse)
+
+
+def _load(context, warehouse: WarehouseResource) -> MaterializeResult:
+    import pandas as pd
+
+    from sources.shared_services.arrangements import detect_form, load_arrangements
+    from sources.shared_services.schema import validate_arrangements
+
     settings = warehouse.settings
     settings.ensure_dirs()
     releases = releases_of(DATASET, BUNDLED_CATALOGUE, settings, detect_form)
@@ -44,7 +51,7 @@ def raw_shared_service_arrangements(context: AssetExecutionContext, warehouse: W
     shas = [landed.sha256 for _, landed in landed_files]
     if unchanged(settings, ["shared_service_arrangements"], shas):
         context.log.info("shared-services files and register unchanged, already loaded")
-        return MaterializeResult()
+        return MaterializeResult(metadata={"lgf/changed": 0})
     resolver = register_resolver(settings, context.log)
     frames = []
     for release, landed in landed_files:
@@ -69,5 +76,6 @@ def raw_shared_service_arrangements(context: AssetExecutionContext, warehouse: W
             "arrangements": int(arrangements["arrangement_id"].nunique()),
             "partner_rows": len(arrangements),
             "files": [r.file_name for r in releases],
+            "lgf/changed": 1,
         }
     )
