@@ -48,8 +48,8 @@ def failed(key: AssetKey, exc) -> AssetCheckResult:
 class ContractBroken(Exception):
     """Carries a ValidationFailed out of a load so the asset can report it as a check."""
 
-    def __init__(self, error: Exception):
-        super().__init__(str(error))
+    def __init__(self, error: Exception, message: str = ""):
+        super().__init__(message or str(error))
         self.error = error
 
 
@@ -67,3 +67,24 @@ def validating() -> Iterator[None]:
 def report(keys: list[AssetKey], exc: ContractBroken) -> Iterator[AssetCheckResult]:
     for key in keys:
         yield failed(key, exc.error)
+
+
+def guarded(keys: list[AssetKey], results) -> Iterator:
+    """Run a load's results through the contract check of `keys`: each MaterializeResult of one
+    of them carries a passed check; a ValidationFailed (or ContractBroken) from the load yields
+    the failed checks, then fails the step with its message."""
+    from dagster import MaterializeResult
+
+    from sources.errors import SourceError, ValidationFailed
+
+    try:
+        for result in results:
+            key = result.asset_key or (keys[0] if len(keys) == 1 else None)
+            if isinstance(result, MaterializeResult) and key in keys and not result.check_results:
+                rows = (result.metadata or {}).get("rows")
+                result = result._replace(check_results=[passed(key, getattr(rows, "value", rows))])
+            yield result
+    except (ValidationFailed, ContractBroken) as exc:
+        broken = exc if isinstance(exc, ContractBroken) else ContractBroken(exc)
+        yield from report(keys, broken)
+        raise SourceError(str(broken)) from broken.error

@@ -25,3 +25,26 @@ def distinct_failures(cases: pd.DataFrame, df: pd.DataFrame) -> Iterator[tuple]:
             if isinstance(row, pd.DataFrame):  # a repeated index label: its first row
                 row = row.iloc[0]
         yield case, row, frame_check
+
+
+_SQL_TYPES = {
+    "str": "varchar",
+    "int64": "integer",
+    "Int64": "integer",
+    "float64": "double",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "datetime64[ns]": "timestamp",
+}
+
+
+def contract_columns(model) -> list[tuple[str, str, bool]]:
+    """(name, DuckDB type, nullable) of every column of a pandera model, in its order: the one
+    contract a raw table's DDL (warehouse.raw) and the dbt sources follow."""
+    columns = []
+    for name, column in model.to_schema().columns.items():
+        dtype = str(column.dtype)
+        if dtype not in _SQL_TYPES:
+            raise TypeError(f"{model.__name__}.{name}: no DuckDB type for pandera dtype {dtype}")
+        columns.append((name, _SQL_TYPES[dtype], bool(column.nullable)))
+    return columns

@@ -8,80 +8,81 @@ A partition of ``raw.revenue_outturn`` is one edition of one form of one financi
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is the callers' (loading the code location stays fast)
+    import pandas as pd
 
-DDL = {
-    "revenue_outturn": """
-        create table if not exists raw.revenue_outturn (
-            financial_year varchar not null,
-            form varchar not null,
-            release varchar not null,
-            ecode varchar not null,
-            ons_code varchar,
-            authority_name varchar not null,
-            authority_class varchar not null,
-            line_label varchar not null,
-            line_occurrence integer not null,
-            line_number integer,
-            column_code varchar,
-            value_gbp_thousands double,
-            value_marker varchar,
-            source_file varchar not null,
-            source_sheet varchar not null,
-            source_sha256 varchar not null,
-            source_row integer not null,
-            source_column varchar not null
-        )""",
-    "revenue_outturn_totals": """
-        create table if not exists raw.revenue_outturn_totals (
-            financial_year varchar not null,
-            form varchar not null,
-            release varchar not null,
-            total_scope varchar not null,
-            total_label varchar not null,
-            authority_class varchar,
-            line_label varchar not null,
-            line_occurrence integer not null,
-            line_number integer,
-            column_code varchar,
-            value_gbp_thousands double,
-            value_marker varchar,
-            source_file varchar not null,
-            source_sheet varchar not null,
-            source_sha256 varchar not null,
-            source_row integer not null,
-            source_column varchar not null
-        )""",
-    "load_log": """
-        create table if not exists raw.load_log (
-            dataset varchar not null,
-            form varchar not null,
-            financial_year varchar not null,
-            release varchar not null,
-            release_date date,
-            release_note varchar,
-            source_file varchar not null,
-            source_sha256 varchar not null,
-            source_sheet varchar,
-            authority_rows integer not null,
-            value_rows integer not null,
-            total_rows integer not null,
-            parser_version varchar,
-            loaded_at timestamp not null
-        )""",
+Column = tuple[str, str, bool]  # name, DuckDB type, nullable
+
+# raw.revenue_outturn's columns are its pandera model's (sources.revenue_outturn.schema), passed
+# in by the caller as `contracts`; these two tables are written here only, so they are declared
+# here.
+COLUMNS: dict[str, list[Column]] = {
+    "revenue_outturn_totals": [
+        ("financial_year", "varchar", False),
+        ("form", "varchar", False),
+        ("release", "varchar", False),
+        ("total_scope", "varchar", False),
+        ("total_label", "varchar", False),
+        ("authority_class", "varchar", True),
+        ("line_label", "varchar", False),
+        ("line_occurrence", "integer", False),
+        ("line_number", "integer", True),
+        ("column_code", "varchar", True),
+        ("value_gbp_thousands", "double", True),
+        ("value_marker", "varchar", True),
+        ("source_file", "varchar", False),
+        ("source_sheet", "varchar", False),
+        ("source_sha256", "varchar", False),
+        ("source_row", "integer", False),
+        ("source_column", "varchar", False),
+    ],
+    "load_log": [
+        ("dataset", "varchar", False),
+        ("form", "varchar", False),
+        ("financial_year", "varchar", False),
+        ("release", "varchar", False),
+        ("release_date", "date", True),
+        ("release_note", "varchar", True),
+        ("source_file", "varchar", False),
+        ("source_sha256", "varchar", False),
+        ("source_sheet", "varchar", True),
+        ("authority_rows", "integer", False),
+        ("value_rows", "integer", False),
+        ("total_rows", "integer", False),
+        ("parser_version", "varchar", True),
+        ("loaded_at", "timestamp", False),
+    ],
 }
 
 
-def ensure_raw_tables(con) -> None:
+def table_ddl(table: str, columns: list[Column]) -> str:
+    cols = ",\n    ".join(f"{n} {t}{'' if null else ' not null'}" for n, t, null in columns)
+    return f"create table if not exists raw.{table} (\n    {cols}\n)"
+
+
+def ensure_table(con, table: str, columns: list[Column]) -> None:
+    """Create raw.<table> from its columns, or add the columns an older working database's
+    table lacks (new columns are nullable there: old rows have no value)."""
     con.execute("create schema if not exists raw")
-    for ddl in DDL.values():
-        con.execute(ddl)
-    # Columns added since a table was first created in an existing working database.
-    con.execute(
-        "alter table raw.revenue_outturn_totals add column if not exists column_code varchar"
-    )
-    con.execute("alter table raw.load_log add column if not exists parser_version varchar")
+    con.execute(table_ddl(table, columns))
+    have = {
+        name
+        for (name,) in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = ?",
+            [table],
+        ).fetchall()
+    }
+    for name, sql_type, _ in columns:
+        if name not in have:
+            con.execute(f"alter table raw.{table} add column {name} {sql_type}")
+
+
+def ensure_raw_tables(con, contracts: dict[str, list[Column]] | None = None) -> None:
+    for table, columns in {**COLUMNS, **(contracts or {})}.items():
+        ensure_table(con, table, columns)
 
 
 def is_loaded(
@@ -121,9 +122,11 @@ def replace_partition(
     release: str,
     frames: dict[str, pd.DataFrame],
     log: dict,
+    contracts: dict[str, list[Column]] | None = None,
 ) -> None:
-    """Replace one (financial_year, form, release) partition of each raw table, atomically."""
-    ensure_raw_tables(con)
+    """Replace one (financial_year, form, release) partition of each raw table, atomically.
+    `contracts` gives the columns of tables whose contract lives with their parser (pandera)."""
+    ensure_raw_tables(con, contracts)
     key = [financial_year, form, release]
     con.execute("begin transaction")
     try:

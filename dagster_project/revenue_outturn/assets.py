@@ -11,6 +11,7 @@ from dagster import (
     multi_asset,
 )
 
+from dagster_project.contracts import ContractBroken, contract_spec, passed, report, validating
 from dagster_project.keys import raw_asset_key
 from dagster_project.partitions import financial_year_partitions
 from dagster_project.resources import WarehouseResource
@@ -28,6 +29,7 @@ RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
         )
         for table in RAW_TABLES
     ],
+    check_specs=[contract_spec(raw_asset_key("revenue_outturn"))],
     partitions_def=financial_year_partitions,
     backfill_policy=BackfillPolicy.single_run(),
     pool="duckdb_writer",
@@ -35,10 +37,19 @@ RAW_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
 )
 def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseResource):
     """Every catalogued RS/RO edition of the partitions' years, replacing its raw partition."""
-    with warehouse.writer():
-        summary = [
-            row for year in context.partition_keys for row in _load_year(context, warehouse, year)
-        ]
+    from sources.errors import SourceError
+
+    key = raw_asset_key("revenue_outturn")
+    try:
+        with warehouse.writer():
+            summary = [
+                row
+                for year in context.partition_keys
+                for row in _load_year(context, warehouse, year)
+            ]
+    except ContractBroken as exc:
+        yield from report([key], exc)
+        raise SourceError(str(exc)) from exc.error
     changed = [s["edition"] for s in summary if s["changed"]]
     metadata = {
         "editions": [s["edition"] for s in summary],
@@ -47,15 +58,23 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
         "authorities": max((s["authorities"] for s in summary), default=0),
         "cells": sum(s["cells"] for s in summary),
     }
+    validated = sum(s["cells"] for s in summary)
     for table in RAW_TABLES:
-        yield MaterializeResult(asset_key=raw_asset_key(table), metadata=metadata)
+        yield MaterializeResult(
+            asset_key=raw_asset_key(table),
+            metadata=metadata,
+            check_results=[passed(key, validated, "editions not reloaded were validated before")]
+            if table == "revenue_outturn"
+            else [],
+        )
 
 
 def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
     from dagster_project.acquisition import land_release
     from sources.errors import SourceError
     from sources.revenue_outturn.la_data import PARSER_VERSION, parse_workbook
-    from sources.revenue_outturn.schema import validate_revenue_outturn
+    from sources.revenue_outturn.schema import RevenueOutturnSchema, validate_revenue_outturn
+    from sources.validation import contract_columns
     from warehouse.db import connect
     from warehouse.raw import is_loaded, replace_partition
 
@@ -91,12 +110,16 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
                     f"{release.file_name}: the workbook is {parsed.form} {parsed.financial_year}, "
                     f"but the catalogue says {release.form} {year}"
                 )
-            values = validate_revenue_outturn(parsed.values, release.file_name)
-        except SourceError as exc:
-            raise SourceError(
+            with validating():
+                values = validate_revenue_outturn(parsed.values, release.file_name)
+        except (SourceError, ContractBroken) as exc:
+            note = (
                 f"{release.edition} ({release.path}) was not loaded: {exc}\n"
                 f"The file is kept in the landing zone at {landed.path}"
-            ) from exc
+            )
+            if isinstance(exc, ContractBroken):
+                raise ContractBroken(exc.error, note) from exc.error
+            raise SourceError(note) from exc
         con = connect(settings.work_db)
         try:
             replace_partition(
@@ -105,6 +128,7 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
                 form=release.form,
                 release=release.release,
                 frames={"revenue_outturn": values, "revenue_outturn_totals": parsed.totals},
+                contracts={"revenue_outturn": contract_columns(RevenueOutturnSchema)},
                 log={
                     "dataset": release.dataset,
                     "form": release.form,

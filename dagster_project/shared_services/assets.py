@@ -1,81 +1,66 @@
-"""Shared-services assets: land each catalogued or dropped file, parse, resolve every partner
-through the register, validate (blocking), replace raw.shared_service_arrangements.
+"""The shared-services dataset as a DatasetSpec of the one load recipe (dagster_project.datasets):
+raw.shared_service_arrangements, every partner resolved through the register.
 
 Files come from the bundled catalogue ``sources/samples/shared_services/catalogue.csv`` (or a
 user's catalogue listing dataset 'shared_services') and from the drop folder
 ``<data dir>/drop/shared_services/`` (the canonical contract, or the LGA map layout).
 """
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
-
-from dagster_project.efficiency.assets import (
-    land,
+from dagster_project.datasets import (
+    DatasetSpec,
+    Landed,
+    dataset_asset,
+    reading,
     register_resolver,
     releases_of,
-    store,
-    unchanged,
 )
 from dagster_project.keys import raw_asset_key
-from dagster_project.resources import WarehouseResource
 from sources.catalogue import SAMPLES_DIR
-from sources.errors import SourceError
 
 DATASET = "shared_services"
 BUNDLED_CATALOGUE = SAMPLES_DIR / "shared_services" / "catalogue.csv"
 
 
-@asset(
-    key=raw_asset_key("shared_service_arrangements"),
-    description="raw.shared_service_arrangements: shared-service arrangements between councils, "
-    "one row per arrangement x partner, partners resolved to legal bodies",
-    group_name="shared_services",
-    kinds={"duckdb", "python"},
-    deps=[raw_asset_key("authorities")],
-    pool="duckdb_writer",
-)
-def raw_shared_service_arrangements(context: AssetExecutionContext, warehouse: WarehouseResource):
-    with warehouse.writer():
-        return _load(context, warehouse)
+def shared_services_releases(settings):
+    from sources.shared_services.arrangements import detect_form
+
+    return releases_of(DATASET, BUNDLED_CATALOGUE, settings, detect_form)
 
 
-def _load(context, warehouse: WarehouseResource) -> MaterializeResult:
+def build_arrangements(landed: Landed, settings, log) -> dict:
     import pandas as pd
 
-    from sources.shared_services.arrangements import detect_form, load_arrangements
+    from sources.shared_services.arrangements import load_arrangements
     from sources.shared_services.schema import validate_arrangements
 
-    settings = warehouse.settings
-    settings.ensure_dirs()
-    releases = releases_of(DATASET, BUNDLED_CATALOGUE, settings, detect_form)
-    landed_files = [(release, land(release, settings, context.log)) for release in releases]
-    shas = [landed.sha256 for _, landed in landed_files]
-    if unchanged(settings, ["shared_service_arrangements"], shas):
-        context.log.info("shared-services files and register unchanged, already loaded")
-        return MaterializeResult(metadata={"lgf/changed": 0})
-    resolver = register_resolver(settings, context.log)
+    resolver = register_resolver(settings, log)
     frames = []
-    for release, landed in landed_files:
-        try:
+    for release, file in landed:
+        with reading(release, file):
             frames.append(
-                load_arrangements(
-                    landed.path, release.form, resolver, default_source_url=release.url
-                )
+                load_arrangements(file.path, release.form, resolver, default_source_url=release.url)
             )
-        except SourceError as exc:
-            raise SourceError(
-                f"{release.file_name} ({release.form}) was not loaded: {exc}\n"
-                f"The file is kept in the landing zone at {landed.path}"
-            ) from exc
     arrangements = validate_arrangements(pd.concat(frames, ignore_index=True))
-    store(settings, {"shared_service_arrangements": arrangements}, shas)
-    context.log.info(
-        f"{arrangements['arrangement_id'].nunique()} arrangements, {len(arrangements)} partner rows"
-    )
-    return MaterializeResult(
-        metadata={
-            "arrangements": int(arrangements["arrangement_id"].nunique()),
-            "partner_rows": len(arrangements),
-            "files": [r.file_name for r in releases],
-            "lgf/changed": 1,
-        }
-    )
+    return {"shared_service_arrangements": arrangements}
+
+
+SHARED_SERVICES = DatasetSpec(
+    name="raw_shared_service_arrangements",
+    group="shared_services",
+    tables={
+        "shared_service_arrangements": "raw.shared_service_arrangements: shared-service "
+        "arrangements between councils, one row per arrangement x partner, partners resolved "
+        "to legal bodies"
+    },
+    releases=shared_services_releases,
+    build=build_arrangements,
+    deps=(raw_asset_key("authorities"),),
+    resolved_through_register=True,
+    local_without_url=True,
+    metadata=lambda f: {
+        "arrangements": int(f["shared_service_arrangements"]["arrangement_id"].nunique()),
+        "partner_rows": len(f["shared_service_arrangements"]),
+    },
+)
+
+raw_shared_service_arrangements = dataset_asset(SHARED_SERVICES)

@@ -45,6 +45,7 @@ import pandera.pandas as pa
 from sources.efficiency.targets import REGIMES
 from sources.errors import ValidationFailed
 from sources.validation import distinct_failures
+from sources.vocabulary import FINANCIAL_YEAR
 
 STATEMENTS = (
     "forward look",
@@ -61,7 +62,6 @@ WORKSTREAM_TYPES = ("total", "cross-cutting", "service area")
 GAIN_TYPES = ("sustained", "further", "further_ongoing", "cumulative", "reported_for_year")
 TOTAL_WORKSTREAM = "All workstreams"
 ENGLAND = "England"
-FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
 BODY_ID = r"^(?:[A-Z]{2,5}|ECODE-E\d{4})$"
 
 RETURN_COLUMNS = [

@@ -23,8 +23,8 @@ from sources.reference.authorities import (
 )
 from sources.reference.deflator import PERIOD_TYPES
 from sources.validation import distinct_failures
+from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR
 
-AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
 ENGLISH_REGIONS = [
     "North East",
     "North West",
@@ -38,7 +38,6 @@ ENGLISH_REGIONS = [
 ]
 AUTHORITY_TYPES = sorted(TYPE_TO_CLASS)
 BODY_ID = r"(?:[A-Z]{2,5}|ECODE-E\d{4})"
-FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
 FORMER_ECODE = r"E\d{4}(?: \((?:\d{4}-\d{2})?\.\.(?:\d{4}-\d{2})?\))?"
 # Frame-level checks: the error text of each, and the column a failure is reported against.
 E_DATES = "end_date is before start_date"

@@ -13,11 +13,9 @@ import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
 from sources.validation import distinct_failures
+from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR, RELEASES
 from sources.workbook import BRACKETED, MARKERS
 
-AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
-FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
-RELEASES = ["provisional", "final", "revised"]
 _MARKER_PATTERN = "|".join(
     [BRACKETED.pattern.strip("^$")] + [re.escape(m) for m in sorted(MARKERS)] + ["#.*"]
 )

@@ -61,7 +61,6 @@ ACTIVE_STATUSES = ("in_place", "ending", "ended", "reported")
 GEOGRAPHIES = ("same_county", "cross_county_same_region", "cross_region", "single_council")
 PRECISIONS = ("day", "month", "year", "approximate year")
 DATASETS = ("joint_management_arrangements", "lga_shared_services_map", "canonical")
-COUNCIL_CLASSES = ("L", "MD", "UA", "SC", "SD")
 
 ARRANGEMENT_COLUMNS = [
     "arrangement_id",
