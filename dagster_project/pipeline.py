@@ -128,6 +128,27 @@ def _refresh(settings, years, say, instance, log_level, progress, force) -> dict
             f"(known years: {', '.join(catalogue_years)})"
         )
     sync_partitions(instance, catalogue_years)
+    if not force:
+        # The new-release sensor's question: which years' files (or parser) changed? Only
+        # those are loaded; a file that cannot be fetched is loaded anyway, to fail clearly.
+        from dagster_project.sensors import check_releases
+
+        changed_years, _, _, notes = check_releases(
+            settings, {}, only_revenue_outturn=True, years=wanted, fetch_unknown=False
+        )
+        failed = {n.split(":")[0] for n in notes}
+        wanted = [
+            y
+            for y in wanted
+            if y in changed_years
+            or any(
+                r.file_name in failed
+                for r in releases_with(settings.catalogue)
+                if r.dataset == "revenue_outturn" and r.financial_year == y
+            )
+        ]
+        if not wanted:
+            say("revenue outturn: every catalogued file is loaded as it is now")
     runner = _Runner(defs, instance, log_level, say, progress, settings)
     summary = {"runs": [], "published": False, "changed": []}
 
@@ -147,8 +168,7 @@ def _refresh(settings, years, say, instance, log_level, progress, force) -> dict
     summary["runs"].append(
         runner.run(
             "load_reference",
-            "loading reference data and other sources (register, population, deflators, "
-            "spend, efficiency, shared services)",
+            "loading reference and other sources",
         )
     )
 
@@ -169,15 +189,13 @@ def _refresh(settings, years, say, instance, log_level, progress, force) -> dict
             )
             return summary
     selection = _downstream(defs, changed)
-    what = "everything" if changed is None else "what depends on raw." + ", raw.".join(changed)
+    if changed is None:
+        say("building everything (no publication yet, or the code changed)")
+    else:
+        say(f"changed since the last publication: raw.{', raw.'.join(changed)}")
     summary["changed"] = changed or ["(all)"]
-    summary["runs"].append(
-        runner.run(
-            "build_and_publish",
-            f"building, checking and publishing {what} (dbt build, Great Expectations)",
-            asset_selection=selection,
-        )
-    )
+    label = "building, checking, publishing" + ("" if changed is None else " what depends on it")
+    summary["runs"].append(runner.run("build_and_publish", label, asset_selection=selection))
     summary["published"] = True
     say(f"done in {time.monotonic() - started:.0f}s")
     return summary
@@ -298,7 +316,11 @@ class _Runner:
             TextColumn("left"),
             TimeRemainingColumn(),
         )
-        with Progress(*columns, console=console, transient=True) as bar:
+        # rich must not take over stdout: dbt's echo goes to the step's log file
+        progress = Progress(
+            *columns, console=console, transient=True, redirect_stdout=False, redirect_stderr=False
+        )
+        with progress as bar:
             task = bar.add_task(label, total=expected)
             while thread.is_alive():
                 thread.join(0.5)

@@ -30,15 +30,17 @@ from dagster_project.schedules import load_reference_job, load_revenue_outturn_j
 SENSOR_INTERVAL_SECONDS = 6 * 3600
 
 
-def loaded_sha256s(settings) -> tuple[dict[tuple, str], set[str]] | None:
-    """The loaded bytes: {(year, form, release): sha256} of revenue outturn, and every sha256 a
-    reference table was loaded from. None while a writer holds the working database."""
+def loaded_sha256s(settings) -> tuple[dict[tuple, tuple], set[str], dict] | None:
+    """The loaded bytes: {(year, form, release): (sha256, parser version)} of revenue outturn,
+    every sha256 a reference table was loaded from, and the validators each address answered
+    with when last fetched ({url: {etag, last_modified, sha256}}, from raw.landing_manifest).
+    None while a writer holds the working database."""
     import duckdb
 
     from warehouse.db import connect
 
     if not settings.work_db.exists():
-        return {}, set()
+        return {}, set(), {}
     try:
         con = connect(settings.work_db, read_only=True)
     except duckdb.IOException:
@@ -53,9 +55,10 @@ def loaded_sha256s(settings) -> tuple[dict[tuple, str], set[str]] | None:
         ro = {}
         if "load_log" in tables:
             ro = {
-                (y, f, r): sha
-                for y, f, r, sha in con.execute(
-                    "select financial_year, form, release, source_sha256 from raw.load_log"
+                (y, f, r): (sha, version)
+                for y, f, r, sha, version in con.execute(
+                    "select financial_year, form, release, source_sha256, parser_version "
+                    "from raw.load_log"
                 ).fetchall()
             }
         ref: set[str] = set()
@@ -64,34 +67,70 @@ def loaded_sha256s(settings) -> tuple[dict[tuple, str], set[str]] | None:
                 "select source_sha256 from raw.reference_load_log"
             ).fetchall():
                 ref.update(shas)
-        return ro, ref
+        fetched = {}
+        if "landing_manifest" in tables:
+            for url, etag, last_modified, sha in con.execute(
+                """select url, etag, last_modified, sha256 from raw.landing_manifest
+                   where url is not null and (etag is not null or last_modified is not null)
+                   qualify row_number() over (partition by url order by retrieved_at desc) = 1"""
+            ).fetchall():
+                fetched[url] = {"etag": etag, "last_modified": last_modified, "sha256": sha}
+        return ro, ref, fetched
     finally:
         con.close()
 
 
-def check_releases(settings, cursor: dict) -> tuple[list[str], bool, dict, list[str]]:
-    """(years whose revenue outturn changed, whether another dataset changed, the new cursor,
-    notes). A file not (yet) served is noted, not an error: the next tick looks again."""
+def check_releases(
+    settings,
+    cursor: dict,
+    *,
+    only_revenue_outturn: bool = False,
+    years: list[str] | None = None,
+    fetch_unknown: bool = True,
+) -> tuple[list[str], bool, dict, list[str]]:
+    """(years whose revenue outturn is not loaded as its files are now, by this parser version;
+    whether another catalogued dataset changed; the new cursor; notes). A file not (yet) served
+    is noted, not an error: the next tick looks again. `lgf refresh` asks the same question to
+    load only those years (`fetch_unknown=False`: an address never fetched counts as changed
+    without a download, the load fetches it)."""
     from sources.acquire import expected_format, source_url
     from sources.catalogue import releases_with
-    from sources.fetch import FetchError, Validators, fetch, make_session
+    from sources.errors import SourceError
+    from sources.fetch import Validators, fetch, make_session
+    from sources.revenue_outturn.la_data import PARSER_VERSION
 
     loaded = loaded_sha256s(settings)
     if loaded is None:
         raise BlockingIOError("the working database is being written")
-    ro_loaded, ref_loaded = loaded
+    ro_loaded, ref_loaded, fetched = loaded
+    cursor = {**fetched, **cursor}  # what this sensor saw last, else what was last landed
     session = make_session() if settings.source not in ("samples",) else None
-    years: set[str] = set()
+    years_changed: set[str] = set()
     reference_changed = False
     notes: list[str] = []
     new_cursor = dict(cursor)
     scratch = Path(tempfile.mkdtemp(prefix="lgf-sensor-"))
     try:
         for release in releases_with(settings.catalogue):
-            url = source_url(release, settings.source, session=session) if session else None
+            is_ro = release.dataset == "revenue_outturn"
+            if (only_revenue_outturn and not is_ro) or (
+                years is not None and is_ro and release.financial_year not in years
+            ):
+                continue
+            try:
+                url = source_url(release, settings.source, session=session) if session else None
+            except SourceError as exc:
+                notes.append(f"{release.file_name}: {exc}")
+                continue
             sha = None
             if url:
                 seen = cursor.get(url, {})
+                if not seen.get("sha256") and not fetch_unknown:
+                    if is_ro:
+                        years_changed.add(release.financial_year)
+                    else:
+                        reference_changed = True
+                    continue
                 validators = Validators(seen.get("etag"), seen.get("last_modified"))
                 try:
                     got = fetch(
@@ -101,7 +140,7 @@ def check_releases(settings, cursor: dict) -> tuple[list[str], bool, dict, list[
                         validators=validators if seen.get("sha256") else None,
                         session=session,
                     )
-                except FetchError as exc:
+                except SourceError as exc:
                     notes.append(f"{release.file_name}: {exc}")
                     continue
                 if got.status == "not_modified":
@@ -124,15 +163,15 @@ def check_releases(settings, cursor: dict) -> tuple[list[str], bool, dict, list[
                     notes.append(f"{release.file_name}: not at {path}")
                     continue
                 sha = hashlib.sha256(path.read_bytes()).hexdigest()
-            if release.dataset == "revenue_outturn":
+            if is_ro:
                 key = (release.financial_year, release.form, release.release)
-                if ro_loaded.get(key) != sha:
-                    years.add(release.financial_year)
+                if ro_loaded.get(key) != (sha, PARSER_VERSION):
+                    years_changed.add(release.financial_year)
             elif sha not in ref_loaded:
                 reference_changed = True
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    return sorted(years), reference_changed, new_cursor, notes
+    return sorted(years_changed), reference_changed, new_cursor, notes
 
 
 @sensor(
