@@ -225,8 +225,13 @@ def _downstream(defs, changed: list[str] | None):
     build = AssetSelection.groups("warehouse", "publish")
     if changed is None:
         return None  # the whole job
-    roots = AssetSelection.assets(*[raw_asset_key(t) for t in changed])
-    keys = (roots.downstream() & build).resolve(graph)
+    from dagster_project.publish import PUBLISHED
+
+    roots = AssetSelection.assets(
+        *[raw_asset_key(t) for t in changed if graph.has(raw_asset_key(t))]
+    )
+    # the raw tables are published too: publish whatever the changed tables feed
+    keys = (roots.downstream() & build).resolve(graph) | {PUBLISHED}
     return sorted(keys, key=str)
 
 

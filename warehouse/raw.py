@@ -1,4 +1,7 @@
-"""Raw tables: their DDL, and loads that replace one partition in one transaction.
+"""Raw tables: their DDL, derived from column lists (for raw.revenue_outturn, its pandera
+model's, passed in by the loader), missing columns added to an older working database; loads
+that replace one partition or one whole table in one transaction; the fingerprint of what the
+raw tables were loaded from (raw_state), which decides whether a refresh has anything to build.
 
 A partition of ``raw.revenue_outturn`` is one edition of one form of one financial year
 (financial_year, form, release): loading it again replaces it; other editions of the same year
