@@ -75,6 +75,8 @@ def writer_lock(
             )
         yield first
     finally:
+        if first:
+            Path(f"{path}.holder").unlink(missing_ok=True)
         lock.release()
 
 
