@@ -56,20 +56,20 @@ CATALOGUE = {entry.file_name: entry for entry in load_spend_catalogue()}
 REGISTER = SPEND_SAMPLES.parent / "reference" / "uk_local_authorities.csv"
 
 # file: (encoding, fields, header line, rows counted independently as described above)
-I = "inferred"
+INFERRED = "inferred"
 EXPECTED = {
-    "devon_DCCSpendingOver500_201112.csv": ("cp1252", I, 1, 5671),
-    "devon_DCCSpendingOver500_201508.csv": ("utf-8", I, 1, 5708),
-    "devon_DCCSpendingOver500_201808.csv": ("utf-8-sig", I, 1, 6544),
-    "devon_DCCSpendingOver500_202509.csv": ("utf-8-sig", I, 1, 1767),
-    "hyndburn_2017-03_spend_over_250.csv": ("cp437", I, 1, 256),
-    "hyndburn_2023-05_spend_over_250.csv": ("utf-8-sig", I, 2, 572),
-    "hyndburn_2024-09_spend_over_250.csv": ("utf-8", I, 1, 625),
-    "lambeth_2012-06_invoices_over_500.csv": ("utf-8", I, 10, 3155),
-    "odileeds_bradford_2018-08.csv": ("cp1252", I, 1, 9960),
-    "odileeds_calderdale_2015-08-card.csv": ("utf-8", I, 1, 445),
-    "odileeds_calderdale_2015-08.csv": ("utf-8", I, 1, 3989),
-    "odileeds_darlington_2021-07.csv": ("utf-8", I, 1, 1753),
+    "devon_DCCSpendingOver500_201112.csv": ("cp1252", INFERRED, 1, 5671),
+    "devon_DCCSpendingOver500_201508.csv": ("utf-8", INFERRED, 1, 5708),
+    "devon_DCCSpendingOver500_201808.csv": ("utf-8-sig", INFERRED, 1, 6544),
+    "devon_DCCSpendingOver500_202509.csv": ("utf-8-sig", INFERRED, 1, 1767),
+    "hyndburn_2017-03_spend_over_250.csv": ("cp437", INFERRED, 1, 256),
+    "hyndburn_2023-05_spend_over_250.csv": ("utf-8-sig", INFERRED, 2, 572),
+    "hyndburn_2024-09_spend_over_250.csv": ("utf-8", INFERRED, 1, 625),
+    "lambeth_2012-06_invoices_over_500.csv": ("utf-8", INFERRED, 10, 3155),
+    "odileeds_bradford_2018-08.csv": ("cp1252", INFERRED, 1, 9960),
+    "odileeds_calderdale_2015-08-card.csv": ("utf-8", INFERRED, 1, 445),
+    "odileeds_calderdale_2015-08.csv": ("utf-8", INFERRED, 1, 3989),
+    "odileeds_darlington_2021-07.csv": ("utf-8", INFERRED, 1, 1753),
     "odileeds_gateshead_2016-04.csv": ("utf-8", "cipfa_subjective_transno", 1, 4105),
     "odileeds_harrogate_2016-02.csv": (
         "cp437",
@@ -77,12 +77,12 @@ EXPECTED = {
         1,
         1306,
     ),
-    "odileeds_leeds_2011-05.csv": ("utf-8", I, 1, 7299),
-    "odileeds_northtyneside_2014-09_i.csv": ("utf-8", I, 1, 13075),
-    "odileeds_salford_2017-02.csv": ("utf-8", I, 1, 896),
-    "odileeds_sheffield_2012-10.csv": ("utf-8", I, 1, 12620),
-    "oxford_expenditure-over-500-jan-mar-2014.csv": ("utf-8", I, 1, 3859),
-    "trafford_purchase_cards_2026-27.csv": ("utf-8", I, 1, 2024),
+    "odileeds_leeds_2011-05.csv": ("utf-8", INFERRED, 1, 7299),
+    "odileeds_northtyneside_2014-09_i.csv": ("utf-8", INFERRED, 1, 13075),
+    "odileeds_salford_2017-02.csv": ("utf-8", INFERRED, 1, 896),
+    "odileeds_sheffield_2012-10.csv": ("utf-8", INFERRED, 1, 12620),
+    "oxford_expenditure-over-500-jan-mar-2014.csv": ("utf-8", INFERRED, 1, 3859),
+    "trafford_purchase_cards_2026-27.csv": ("utf-8", INFERRED, 1, 2024),
 }
 # file: the headers taken for (amount, payment date, supplier, expense area, expense type),
 # checked by reading each header row by eye; None where the file has no such column.
@@ -342,7 +342,7 @@ def test_fields_chosen(file_name):
     names = ("amount", "payment_date", "supplier_name", "expense_area", "expense_type")
     chosen = tuple(choices[f].header if f in choices else None for f in names)
     assert chosen == EXPECTED_FIELDS[file_name]
-    how = "declared" if EXPECTED[file_name][1] != I else ("alias", "word", "content")
+    how = "declared" if EXPECTED[file_name][1] != INFERRED else ("alias", "word", "content")
     assert choices["amount"].how in how and choices["payment_date"].how in how
     # every choice carries its content evidence: all values of the amount and date columns pass
     n = EXPECTED[file_name][3]
@@ -408,7 +408,7 @@ def test_buying_organisation_matches_per_file(file_name):
 
 
 def test_every_declared_override_is_met_in_a_real_file_and_is_needed():
-    met = {layout for _, layout, _, _ in EXPECTED.values()} - {I}
+    met = {layout for _, layout, _, _ in EXPECTED.values()} - {INFERRED}
     assert met == {layout.name for layout in OVERRIDES}
     # without its override, each file would be read with coarser or no expense fields
     for file_name in ("odileeds_gateshead_2016-04.csv", "odileeds_harrogate_2016-02.csv"):
