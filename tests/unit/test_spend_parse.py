@@ -758,3 +758,42 @@ def test_schema_rejects_bad_frames_naming_file_line_and_column():
     assert "line 3: buying_organisation fails" in failures
     assert "line 4, column B: payment_date fails" in failures
     assert "date has a time of day" in failures
+
+
+# ----------------------------------------------------------------------------- the corpus
+
+
+@pytest.mark.parametrize("file_name", sorted(EXPECTED))
+def test_every_file_sums_to_its_raw_amount_cells(file_name):
+    """The parser's total equals the Decimal sum of the chosen amount column's raw cells."""
+    result = parsed(file_name)
+    column = result.choices["amount"].index
+    n, total = decimal_total(file_name, column)
+    assert n == EXPECTED[file_name][3]
+    assert result.frame["amount_gbp"].sum() == pytest.approx(float(total), abs=0.005)
+    if result.published_total is not None:
+        assert float(total) == pytest.approx(result.published_total, abs=0.005)
+
+
+SHARED = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "spend_over_500"
+
+
+@pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data is not beside the project")
+def test_every_spend_file_in_shared_data_is_bundled_or_parses():
+    """Every real spend file in ../shared: bundled byte for byte (and so checked above), or,
+    if new there, parsed with the invariants holding (or refused as supplier totals)."""
+    by_sha = {entry.sha256: name for name, entry in CATALOGUE.items()}
+    unbundled = []
+    for path in sorted(SHARED.iterdir()):
+        if not path.is_file():
+            continue
+        sha = hashlib.sha256(path.read_bytes()).hexdigest()
+        if sha in by_sha:
+            continue
+        unbundled.append(path.name)
+        try:
+            result = parse_spend(path, catalogue=None, body=path.stem)
+        except SupplierTotalsError:
+            continue
+        frame = validate_spend_transactions(result.frame, path.name)
+        assert len(frame) > 0 and {"amount", "payment_date"} <= set(result.choices), path.name
