@@ -29,12 +29,15 @@ Steps, each of which names the file (and sheet), line and column when it fails:
 Publisher, GSS code, period and threshold: the caller's argument first; then, for the body and
 threshold, the bundled catalogue (looked up by sha256) before the file (its body-name column, a
 threshold stated in the preamble); for the period, the file's own period column (the LGA
-schema's EffectiveDate, per row) before the catalogue. ``ParsedSpend.sources`` says which.
+schema's EffectiveDate, per row) before the catalogue. A body known by name only is resolved
+through the bundled authority register to its official name and GSS code. ``ParsedSpend.sources``
+says where each came from.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import re
@@ -586,6 +589,7 @@ def parse_spend(
         )
 
     # ---- publisher, period, threshold
+    body_from_file = body is None and entry is None and bool(body_names)
     if body is not None:
         sources["body"] = f"{body!r}: from the argument"
     elif entry is not None:
@@ -610,6 +614,20 @@ def parse_spend(
     )
     if gss:
         sources["gss code"] = f"{gss}: from the {'argument' if body_gss_code else 'catalogue'}"
+    elif n:
+        middle = sorted(out_dates)[n // 2]
+        found = _register_body(body, middle.date().isoformat())
+        if found is None:
+            sources["gss code"] = f"not known: {body!r} is not a name in the bundled register"
+        else:
+            official, gss = found
+            sources["gss code"] = (
+                f"{gss}: the bundled register resolves {body!r} to {official!r} "
+                f"(as at {middle:%Y-%m-%d})"
+            )
+            if body_from_file:  # the register's spelling, as the catalogue's; said above
+                sources["body"] += f", read as the register's {official!r}"
+                body = official
     periods: list[str | None]
     if period is not None:
         periods = [period] * n
@@ -696,6 +714,30 @@ def parse_spend(
         catalogue_entry=entry,
         notes=notes,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _resolver():
+    from sources.reference.authorities import bundled_register
+    from sources.reference.resolve import AuthorityResolver
+
+    return AuthorityResolver(bundled_register())
+
+
+@functools.lru_cache(maxsize=256)
+def _register_body(name: str, on: str) -> tuple[str, str] | None:
+    """(official name, GSS code) of the one legal body the bundled register knows by this name
+    on this date, or None (unknown or ambiguous)."""
+    from sources.reference.resolve import UnresolvedAuthority
+
+    resolver = _resolver()
+    try:
+        body = resolver.body(resolver.resolve(name, on=on))
+    except UnresolvedAuthority:
+        return None
+    if not isinstance(body.gss_code, str) or not body.gss_code:
+        return None
+    return body.official_name, body.gss_code
 
 
 def sniff_spend(path: Path | str, max_bytes: int = 65536) -> bool:

@@ -144,7 +144,10 @@ def test_utf16_is_decoded_and_its_columns_are_named_cleanly(tmp_path):
     path = write(tmp_path / "utf16.csv", rows, encoding="utf-16")
     result = parse_spend(path, catalogue=None)
     assert result.encoding == "utf-16"
-    assert (result.frame["body"] == "Trafford Council").all()
+    # the file's 'Trafford Council', resolved through the bundled register
+    assert (result.frame["body"] == "Trafford Metropolitan Borough Council").all()
+    assert (result.frame["body_gss_code"] == "E08000009").all()
+    assert "resolves 'Trafford Council'" in result.sources["gss code"]
     assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 6)))
     # and a UTF-16 file that is refused lists its columns as written, not as garbled bytes
     cut = [[c for j, c in enumerate(r) if j != 6] for r in rows]
