@@ -133,6 +133,7 @@ def raw_spend(context: AssetExecutionContext, warehouse: WarehouseResource):
                 "amount_basis": None if first is None else first["amount_basis"],
                 "is_purchase_card": bool(len(frame) and frame["is_purchase_card"].all()),
                 "layout": parsed.layout,
+                "field_choices": parsed.field_choices(),
                 "encoding": parsed.encoding or parsed.format,
                 "transaction_lines": len(frame),
                 "published_total_gbp": parsed.published_total,

@@ -154,6 +154,12 @@ class ParsedSpend:
             f"(£{bought:,.2f}), {int(f['is_purchase_card'].sum())} purchase-card lines"
         )
 
+    def field_choices(self) -> str:
+        """The columns taken, compactly: "amount=F 'Amount' (alias); payment_date=C ..."."""
+        return "; ".join(
+            f"{f}={column_letter(c.index)} {c.header!r} ({c.how})" for f, c in self.choices.items()
+        )
+
     def report(self) -> list[str]:
         """The parse report: what was read, which column is which field and why, in a few
         lines."""

@@ -31,6 +31,15 @@ def test_every_transaction_file_is_loaded_and_supplier_totals_are_not(built):
     assert rows(
         built, "select count(*) from raw.spend_files where source_file like 'lambeth_2011%'"
     ) == [(0,)]
+    choices = dict(rows(built, "select source_file, field_choices from raw.spend_files"))
+    assert "payment_date=I 'Updated' (declared)" in choices["odileeds_gateshead_2016-04.csv"]
+    assert "amount=G 'Amount' (alias)" in choices["trafford_purchase_cards_2026-27.csv"]
+    layouts = dict(rows(built, "select layout, count(*) from raw.spend_files group by layout"))
+    assert layouts == {
+        "inferred": 18,
+        "cipfa_subjective_transno": 1,
+        "service_label_capital_revenue_narrative": 1,
+    }
 
 
 def test_spend_files_are_in_the_landing_manifest(built):
