@@ -262,6 +262,7 @@ def _read_workbook(raw: bytes, file: str, kind: str) -> Table:
         ) from None
     names = book.sheet_names
     first: Table | None = None
+    found: list[Table] = []
     for name in names:
         try:
             sheet = book.get_sheet_by_name(name)
@@ -278,12 +279,24 @@ def _read_workbook(raw: bytes, file: str, kind: str) -> Table:
         if first is None:
             first = table
         try:
-            _find_header(records, file)
+            _find_header(records, file, name)
+        except SupplierTotalsError:
+            found.append(table)
         except UnsupportedLayoutError:
             continue
-        others = [n for n in names if n != name]
+        else:
+            found.append(table)
+    if len(found) > 1:
+        raise UnsupportedLayoutError(
+            f"file {file!r}: sheets {[t.sheet for t in found]} each hold a spend table; one "
+            "file is read as one table (its lines are addressed by row), so save each sheet "
+            "as its own file"
+        )
+    if found:
+        table = found[0]
+        others = [n for n in names if n != table.sheet]
         if others:
-            table.notes.append(f"other sheets not read: {others}")
+            table.notes.append(f"other sheets hold no spend table and are not read: {others}")
         return table
     if first is None:
         raise ParseError("the workbook has no sheets", Location(file))

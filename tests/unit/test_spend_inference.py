@@ -252,3 +252,20 @@ def test_html_and_empty_files_are_refused_by_name(tmp_path):
     empty.write_bytes(b"\n\n")
     with pytest.raises(UnsupportedLayoutError, match="'empty.csv': the file is empty"):
         read_table(empty.read_bytes(), "empty.csv")
+
+
+def test_a_workbook_with_spend_tables_on_two_sheets_is_refused_not_read_in_part(tmp_path):
+    import xlsxwriter
+
+    rows = records(SALFORD, n=6)
+    path = tmp_path / "two_months.xlsx"  # SYNTHETIC: the same real rows on two sheets
+    book = xlsxwriter.Workbook(str(path))
+    for name in ("Notes", "February", "March"):
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows if name != "Notes" else [["Spend over £500"]]):
+            for c, value in enumerate(row):
+                sheet.write_string(r, c, value)
+    book.close()
+    with pytest.raises(UnsupportedLayoutError) as info:
+        parse_spend(path, catalogue=None)
+    assert "sheets ['February', 'March'] each hold a spend table" in str(info.value)
