@@ -1,6 +1,7 @@
 """Spend assets: every spend file goes through the catalogue, the landing zone and its manifest
-like any other dataset -- land, skip if unchanged, parse (fields inferred, or a declared
-override), validate (blocking) -- then raw.spend_transactions and raw.spend_files are replaced.
+like any other dataset -- land, skip if unchanged (same bytes, same parser version), parse
+(fields inferred, or a declared override), validate (blocking) -- then raw.spend_transactions
+and raw.spend_files are replaced.
 
 Files: the bundled spend catalogue (``sources/samples/spend_over_500/catalogue.csv``), or a
 user's catalogue (``LGF_CATALOGUE``) rows of dataset 'spend', which replace it; plus every file
@@ -21,7 +22,7 @@ from sources.catalogue import Release, load_catalogue
 from sources.drop_folder import drop_dir, drop_releases, is_dropped
 from sources.errors import SourceError
 from sources.spend.catalogue import DATASET, spend_releases
-from sources.spend.parse import SupplierTotalsError, parse_spend
+from sources.spend.parse import PARSER_VERSION, SupplierTotalsError, parse_spend
 from sources.spend.schema import validate_spend_transactions
 from warehouse.db import connect
 from warehouse.raw import reference_is_loaded, replace_table
@@ -65,6 +66,18 @@ def parse_landed(release: Release, landed):
     return parsed, frame
 
 
+def parsed_by(con) -> set[str | None]:
+    """The parser versions raw.spend_files was loaded with (empty before the first load)."""
+    has = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw' "
+        "and table_name = 'spend_files' and column_name = 'parser_version'"
+    ).fetchone()[0]
+    if not has:
+        return set()
+    rows = con.execute("select distinct parser_version from raw.spend_files").fetchall()
+    return {r[0] for r in rows}
+
+
 @multi_asset(
     specs=[
         AssetSpec(
@@ -99,7 +112,9 @@ def raw_spend(context: AssetExecutionContext, warehouse: WarehouseResource):
     shas = [landed.sha256 for _, landed in loadable]
     con = connect(settings.work_db)
     try:
-        unchanged = all(reference_is_loaded(con, table, shas) for table in TABLES)
+        unchanged = all(reference_is_loaded(con, table, shas) for table in TABLES) and (
+            parsed_by(con) == {PARSER_VERSION}
+        )
     finally:
         con.close()
     if unchanged:
@@ -134,6 +149,7 @@ def raw_spend(context: AssetExecutionContext, warehouse: WarehouseResource):
                 "is_purchase_card": bool(len(frame) and frame["is_purchase_card"].all()),
                 "layout": parsed.layout,
                 "field_choices": parsed.field_choices(),
+                "parser_version": PARSER_VERSION,
                 "encoding": parsed.encoding or parsed.format,
                 "transaction_lines": len(frame),
                 "published_total_gbp": parsed.published_total,

@@ -150,3 +150,39 @@ def test_a_rejected_drop_file_is_kept_in_the_landing_zone(tmp_path):
     finally:
         con.close()
     assert "payments_june.csv" in names
+
+
+def test_unchanged_spend_files_are_not_parsed_again_unless_the_parser_changed(tmp_path):
+    from dagster import materialize
+
+    from dagster_project.resources import WarehouseResource
+    from dagster_project.spend.assets import raw_spend
+
+    resource = WarehouseResource(data_dir=str(tmp_path))
+    settings = resource.settings
+
+    def loaded_at():
+        con = duckdb.connect(str(settings.work_db))
+        try:
+            return con.execute(
+                "select loaded_at from raw.reference_load_log where table_name = 'spend_files'"
+            ).fetchone()[0]
+        finally:
+            con.close()
+
+    assert materialize([raw_spend], resources={"warehouse": resource}).success
+    first = loaded_at()
+    assert materialize([raw_spend], resources={"warehouse": resource}).success
+    assert loaded_at() == first  # same bytes, same parser: nothing re-parsed
+    con = duckdb.connect(str(settings.work_db))
+    try:
+        con.execute("update raw.spend_files set parser_version = '0'")
+        manifest = con.execute(
+            "select count(*), count(distinct sha256) from raw.landing_manifest "
+            "where dataset = 'spend'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert manifest[1] == 21
+    assert materialize([raw_spend], resources={"warehouse": resource}).success
+    assert loaded_at() > first  # loaded by an older parser: parsed again
