@@ -93,6 +93,7 @@ _NUMBER = re.compile(r"^(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d*)?(?:[eE][-+]?\d+)?$"
 
 def parse_amount(cell: str) -> float | None:
     """'1,534.24' -> 1534.24; '£1,534.24'; '(12.00)' -> -12.0; '161,413.00-' -> -161413.0;
+    '12.00 CR' -> -12.0;
     '-12' -> -12.0; '' -> None; anything else -> ValueError. Binary-float residue of spreadsheet
     exports is dropped ('481.00000000000006' -> 481.0, '6.82121E-13' -> 0.0) but genuine
     sub-penny values are kept ('638.875')."""
@@ -100,6 +101,9 @@ def parse_amount(cell: str) -> float | None:
     if not text:
         return None
     negative = False
+    suffix = re.search(r"\s*\b(CR|DR)$", text, flags=re.IGNORECASE)
+    if suffix:  # ledger exports: '1,234.00 CR' is a credit, '1,234.00 DR' a debit
+        negative, text = suffix.group(1).upper() == "CR", text[: suffix.start()].strip()
     if text.startswith("(") and text.endswith(")"):
         negative, text = True, text[1:-1].strip()
     if text.endswith("-"):

@@ -96,6 +96,7 @@ ENCODINGS = ["utf_8", "utf_16", "cp1252", "cp437"]
 _CP1252_PUNCTUATION = set(b"\x80\x82\x84\x85\x8b\x91\x92\x93\x94\x95\x96\x97\x9b")
 _WORD = re.compile(r"[^\W_]")
 _TOTAL = re.compile(r"^\s*(grand\s+)?(sub-?\s*)?totals?\b", re.IGNORECASE)
+_THRESHOLD_IN_NAME = re.compile(r"(?:over|above)[\s_-]*(?:£|gbp)?(?P<gbp>\d{3,4})\b", re.I)
 _THRESHOLD = re.compile(r"threshold[^0-9]{0,40}?(?P<gbp>\d{2,5})\b", re.IGNORECASE)
 # Purchase-card lines inside a payments file: a card reference ('P-CARD - MAY 23'), or an
 # itemised line paid to the card issuer; and the values a card-flag column uses.
@@ -447,13 +448,12 @@ def parse_spend(
             wide += 1
         data.append((line, cells))
 
-    if data and table.format == "csv" and not raw.rstrip(b"\x00").endswith((b"\n", b"\r")):
+    if len(data) > 1 and len(data[-1][1]) < width <= min(len(c) for _, c in data[:-1]):
         last_line, last = data[-1]
-        if len(last) < width:
-            table.notes.append(
-                f"the file ends without a line break and its last record (line {last_line}) has "
-                f"{len(last)} of the header's {width} fields: the copy may be truncated"
-            )
+        table.notes.append(
+            f"the last record (line {last_line}) has {len(last)} of the header's {width} "
+            "fields while every other has all: the copy may be truncated"
+        )
 
     def column(i: int) -> list[str]:
         return [cells[i] if i < len(cells) else "" for _, cells in data]
@@ -664,9 +664,15 @@ def parse_spend(
     elif entry is not None and entry.period:
         periods = [entry.period] * n
         sources["period"] = f"{entry.period}: from the catalogue"
+    elif n and len(months := {d.strftime("%Y-%m") for d in out_dates}) == 1:
+        (month,) = months
+        periods = [month] * n
+        sources["period"] = f"{month}: every payment date falls in that month"
     else:
         periods = [None] * n
-        sources["period"] = "not known: the mart uses each line's payment month"
+        sources["period"] = (
+            "not known (payment dates span several months): the mart uses each line's payment month"
+        )
     threshold = threshold_gbp
     if threshold is not None:
         sources["threshold"] = f"£{threshold}: from the argument"
@@ -682,7 +688,14 @@ def parse_spend(
                 notes.append(f"threshold £{threshold} read from the preamble: {text.strip(',')!r}")
                 break
         else:
-            sources["threshold"] = "not known (not in the catalogue, not stated in the file)"
+            m = _THRESHOLD_IN_NAME.search(file)
+            if m:
+                threshold = int(m.group("gbp"))
+                sources["threshold"] = f"£{threshold}: from the file name {file!r}"
+            else:
+                sources["threshold"] = (
+                    "not known (not in the catalogue, not stated in the file or its name)"
+                )
 
     layout = override.name if override else INFERRED
     suppliers = text_values["supplier_name"]

@@ -703,7 +703,14 @@ def test_unknown_publisher_without_a_body_column_is_an_error(tmp_path):
     salford = parse_spend(SPEND_SAMPLES / "odileeds_salford_2017-02.csv", catalogue=None)
     assert (salford.frame["body"] == "Salford City Council").all()  # from 'Authority Name'
     assert salford.frame["threshold_gbp"].isna().all()
-    assert salford.frame["period"].isna().all()
+    # every payment date in February 2017: the period is read from the dates, and says so
+    assert (salford.frame["period"] == "2017-02").all()
+    assert salford.sources["period"] == "2017-02: every payment date falls in that month"
+    hyndburn = parse_spend(
+        SPEND_SAMPLES / "hyndburn_2017-03_spend_over_250.csv", catalogue=None, body="H"
+    )
+    assert (hyndburn.frame["threshold_gbp"] == 250).all()  # 'spend_over_250' in the name
+    assert "from the file name" in hyndburn.sources["threshold"]
 
 
 # ----------------------------------------------------------------------------- units
@@ -732,6 +739,8 @@ def test_encoding_detection_on_synthetic_bytes():
         ("6.82121E-13", 0.0),
         ("481.00000000000006", 481.0),
         ("638.875", 638.875),
+        ("1,234.00 CR", -1234.0),
+        ("12.50 DR", 12.5),
         ("", None),
     ],
 )
@@ -739,7 +748,9 @@ def test_parse_amount(cell, value):
     assert parse_amount(cell) == value
 
 
-@pytest.mark.parametrize("cell", ["TBC", "1,53,4.00", "12.3.4", "£", "1 234.00", "12-3"])
+@pytest.mark.parametrize(
+    "cell", ["TBC", "1,53,4.00", "12.3.4", "£", "1 234.00", "12-3", "CR", "12 CRX"]
+)
 def test_parse_amount_rejects(cell):
     with pytest.raises(ValueError):
         parse_amount(cell)
@@ -797,3 +808,23 @@ def test_every_spend_file_in_shared_data_is_bundled_or_parses():
             continue
         frame = validate_spend_transactions(result.frame, path.name)
         assert len(frame) > 0 and {"amount", "payment_date"} <= set(result.choices), path.name
+
+
+def test_the_parse_report_says_what_was_chosen_and_why():
+    report = parsed("trafford_purchase_cards_2026-27.csv").report()
+    assert report[0] == "read as csv, utf-8; header on line 1; fields inferred:"
+    text = "\n".join(report)
+    assert "amount            column G 'Amount' (alias; 2,024 of 2,024 values are amounts" in text
+    assert "period_date       column C 'EffectiveDate'" in text
+    assert "period            2026-04, 2026-05: per line, from the file's 'EffectiveDate'" in text
+    assert "body              'Trafford Metropolitan Borough Council': from the catalogue" in text
+    assert len(report) <= 20
+    lambeth = "\n".join(parsed("lambeth_2012-06_invoices_over_500.csv").report())
+    assert "header on line 10 after a 9-line preamble" in lambeth
+    assert "published total  £40,292,334.84 on line 3167: equals the sum of the lines" in lambeth
+    gateshead = parsed("odileeds_gateshead_2016-04.csv").report()[0]
+    assert "fields declared by override 'cipfa_subjective_transno'" in gateshead
+    oxford = "\n".join(parsed("oxford_expenditure-over-500-jan-mar-2014.csv").report())
+    assert "1 stray note line(s) (3861)" in oxford
+    sheffield = "\n".join(parsed("odileeds_sheffield_2012-10.csv").report())
+    assert "last record (line 12621) has 9 of the header's 11 fields" in sheffield
