@@ -128,6 +128,7 @@ def _is_money(cell: str) -> bool:
 
 
 _LETTER = re.compile(r"[^\W\d_]")
+_GSS = re.compile(r"^E\d{8}$")
 
 
 def _is_text(cell: str) -> bool:
@@ -236,6 +237,21 @@ FIELDS: tuple[FieldSpec, ...] = (
         ),
         content="body",
         meaning="the publisher's name as written in the file",
+    ),
+    FieldSpec(
+        "body_code",
+        _n(
+            "Organisation Code",
+            "Organisation GSS Code",
+            "Authority Code",
+            "Local Authority Code",
+            "Council Code",
+            "GSS Code",
+            "ONS Code",
+            "Body",
+        ),
+        content="gss",
+        meaning="the publisher's GSS code (E + 8 digits), where the file gives one",
     ),
     FieldSpec(
         "supplier_name",
@@ -445,6 +461,11 @@ def _content_test(spec: FieldSpec, values: Sequence[str]) -> tuple[bool, str]:
     elif spec.content == "text":
         good = sum(_is_text(v) for v in filled)
         what = "hold a letter"
+    elif spec.content == "gss":
+        good = sum(bool(_GSS.match(v.strip())) for v in filled)
+        codes = {v.strip() for v in filled}
+        ok = good == n and len(codes) == 1
+        return ok, f"{good:,} of {n:,} values are GSS codes, {len(codes)} distinct"
     elif spec.content == "body":
         texts = [v.strip() for v in filled if _is_text(v) and not v.strip().startswith("http")]
         top = max((texts.count(t) for t in set(texts[:200])), default=0) if texts else 0
@@ -504,7 +525,7 @@ def infer_fields(
             )
             taken.add(i)
             continue
-        if declared is not None and spec.name in TIDY_TEXT_FIELDS + ("body_name",):
+        if declared is not None and spec.name in TIDY_TEXT_FIELDS + ("body_name", "body_code"):
             continue  # an override maps its text fields itself
         for i, how in _candidates(spec, header, taken):
             ok, evidence = _content_test(spec, column(i))

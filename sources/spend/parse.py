@@ -96,8 +96,13 @@ ENCODINGS = ["utf_8", "utf_16", "cp1252", "cp437"]
 _CP1252_PUNCTUATION = set(b"\x80\x82\x84\x85\x8b\x91\x92\x93\x94\x95\x96\x97\x9b")
 _WORD = re.compile(r"[^\W_]")
 _TOTAL = re.compile(r"^\s*(grand\s+)?(sub-?\s*)?totals?\b", re.IGNORECASE)
-_THRESHOLD_IN_NAME = re.compile(r"(?:over|above)[\s_-]*(?:£|gbp)?(?P<gbp>\d{3,4})\b", re.I)
-_THRESHOLD = re.compile(r"threshold[^0-9]{0,40}?(?P<gbp>\d{2,5})\b", re.IGNORECASE)
+# 'Invoice Threshold Nett Amt: 500', 'Spend Greater Than £500', 'spend_over_250.csv'
+_THRESHOLD = re.compile(
+    r"(?:threshold|over|above|greater\s+than|more\s+than|exceeding)[^0-9a-z]{0,3}"
+    r"(?:[a-z]+[^0-9a-z]{1,3}){0,3}?(?:£|\ufffd|gbp)?\s*(?P<gbp>\d{3,5})(?!\d)",
+    re.IGNORECASE,
+)
+_THRESHOLD_IN_NAME = _THRESHOLD
 # Purchase-card lines inside a payments file: a card reference ('P-CARD - MAY 23'), or an
 # itemised line paid to the card issuer; and the values a card-flag column uses.
 _CARD_REFERENCE = re.compile(r"^\s*P-?CARD\b", re.IGNORECASE)
@@ -636,6 +641,9 @@ def parse_spend(
     )
     if gss:
         sources["gss code"] = f"{gss}: from the {'argument' if body_gss_code else 'catalogue'}"
+    elif "body_code" in pos and n:
+        gss = cell(data[0][1], "body_code").strip()
+        sources["gss code"] = f"{gss}: from the file's {choices['body_code'].header!r} column"
     elif n:
         middle = sorted(out_dates)[n // 2]
         found = _register_body(body, middle.date().isoformat())
@@ -685,7 +693,6 @@ def parse_spend(
             if m:
                 threshold = int(m.group("gbp"))
                 sources["threshold"] = f"£{threshold}: read from the preamble {text.strip(',')!r}"
-                notes.append(f"threshold £{threshold} read from the preamble: {text.strip(',')!r}")
                 break
         else:
             m = _THRESHOLD_IN_NAME.search(file)

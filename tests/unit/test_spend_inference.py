@@ -269,3 +269,45 @@ def test_a_workbook_with_spend_tables_on_two_sheets_is_refused_not_read_in_part(
     with pytest.raises(UnsupportedLayoutError) as info:
         parse_spend(path, catalogue=None)
     assert "sheets ['February', 'March'] each hold a spend table" in str(info.value)
+
+
+# The first four lines of a real file never bundled here, as published by Wakefield Council in
+# the LGA spend schema (2015 variant) and copied by ODI Leeds: odileeds/council-spending-data @
+# a2fafc6f53e2b5bd9f67ff4f3825a9db23e4c857, wakefield/2017-18.csv (Q4 2017-18). Verbatim, except
+# that the pound sign of the title is kept as the replacement character the copy holds.
+WAKEFIELD_HEAD = (
+    "Wakefield Council Supplier Spend Greater Than \ufffd500 for Quarter 4 - 1st January 2018 to "
+    "31st March 2018.,,,,,,,,,,,,,,,,,,,,,,,,\n"
+    "Organisation Name,Organisation Code,Effective Date,Directorate,Service (Sercop),Sercop URI,"
+    "Supplier Name,Supplier ID,Company Registration,Charity Registration,VCSE Grant,Payment Date,"
+    "Transaction Number,Seq No,Net Amount,Irrecoverable VAT,Purpose of Spend,Type,Procurement "
+    "Classification,Class Code,Procurement Classification,Class Code,Thomson Classification,"
+    "Thomson Desc.,Contract\n"
+    "Wakefield MDC,E08000036,31/03/2018,REGENCULT,A,Net (Surplus) / Deficit of Trading "
+    "Operations,LEEDS COMMERCIAL LTD,Redacted,587618,N/A,Not yet available,01/02/2018,23488716,1,"
+    "892.41,Nil,Accident Repairs - Charge User,Revenue,Transport,CAT10,Vehicle and Plant Hire,"
+    "SUBCAT1010,Van & Truck & Car Hire,82050,Not yet available\n"
+    "Wakefield MDC,E08000036,31/03/2018,REGENCULT,A,Net (Surplus) / Deficit of Trading "
+    "Operations,LEEDS COMMERCIAL LTD,Redacted,587618,N/A,Not yet available,01/02/2018,23488717,1,"
+    "1135.6,Nil,Accident Repairs - Charge User,Revenue,Transport,CAT10,Vehicle and Plant Hire,"
+    "SUBCAT1010,Van & Truck & Car Hire,82050,Not yet available\n"
+)
+
+
+def test_a_council_never_seen_in_the_lga_schema(tmp_path):
+    path = tmp_path / "wakefield_2017-18_q4.csv"
+    path.write_text(WAKEFIELD_HEAD, encoding="utf-8")
+    result = parse_spend(path, catalogue=None)
+    headers = {f: c.header for f, c in result.choices.items()}
+    assert headers["amount"] == "Net Amount" and headers["payment_date"] == "Payment Date"
+    assert headers["supplier_name"] == "Supplier Name" and headers["expense_area"] == "Directorate"
+    assert headers["description"] == "Purpose of Spend"
+    assert result.header_line == 2 and len(result.preamble) == 1
+    frame = result.frame
+    assert list(frame["amount_gbp"]) == [892.41, 1135.6]
+    assert list(frame["payment_date"]) == [pd.Timestamp("2018-02-01")] * 2
+    assert (frame["body"] == "Wakefield MDC").all()
+    assert (frame["body_gss_code"] == "E08000036").all()  # from 'Organisation Code'
+    assert (frame["period"] == "2018-03").all()  # from 'Effective Date'
+    assert (frame["threshold_gbp"] == 500).all()  # 'Greater Than £500' in the title
+    assert (frame["amount_basis"] == "net").all()

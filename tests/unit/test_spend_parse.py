@@ -472,13 +472,13 @@ def test_lambeth_total_row_is_skipped_and_reconciles():
     assert result.published_total == 40292334.84
     assert result.frame["amount_gbp"].sum() == pytest.approx(result.published_total, abs=0.005)
     assert len(result.preamble) == 9 and result.preamble[0].startswith("Lambeth Invoices Over")
-    assert not any("read from the preamble" in note for note in result.notes)
+    assert result.sources["threshold"] == "£500: from the catalogue"
     # the catalogue states the threshold; without it, the preamble does
     alone = parse_spend(
         SPEND_SAMPLES / "lambeth_2012-06_invoices_over_500.csv", catalogue=None, body="Lambeth"
     )
     assert (alone.frame["threshold_gbp"] == 500).all()
-    assert any("Invoice Threshold Nett Amt" in note for note in alone.notes)
+    assert "read from the preamble 'Invoice Threshold Nett Amt" in alone.sources["threshold"]
 
 
 # ----------------------------------------------------------------------------- known rows
