@@ -103,11 +103,16 @@ def raw_spend(context: AssetExecutionContext, warehouse: WarehouseResource):
     settings.ensure_dirs()
     releases = releases_of(settings)
     landed_files = [(release, land(release, settings, context.log)) for release in releases]
-    loadable = []
+    loadable, seen = [], {}
     for release, landed in landed_files:
         if release.form == "supplier_totals":
             context.log.info(f"{release.file_name}: supplier totals, not transactions: not loaded")
+        elif landed.sha256 in seen:  # e.g. a bundled file dropped again under another name
+            context.log.warning(
+                f"{release.file_name}: the same bytes as {seen[landed.sha256]}, loaded once"
+            )
         else:
+            seen[landed.sha256] = release.file_name
             loadable.append((release, landed))
     shas = [landed.sha256 for _, landed in loadable]
     con = connect(settings.work_db)

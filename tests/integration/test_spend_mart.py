@@ -129,6 +129,7 @@ def test_a_rejected_drop_file_is_kept_in_the_landing_zone(tmp_path):
     drop = tmp_path / "drop" / "spend"
     drop.mkdir(parents=True)
     (drop / "payments_june.csv").write_text("<!DOCTYPE html><html>Not found</html>")
+    # the same bytes as a bundled file, under another name: landed, loaded once
     shutil.copyfile(SPEND_SAMPLES / "odileeds_salford_2017-02.csv", drop / "salford_copy.csv")
     result = materialize([raw_spend], resources={"warehouse": resource}, raise_on_error=False)
     assert not result.success
