@@ -187,3 +187,33 @@ def test_unchanged_spend_files_are_not_parsed_again_unless_the_parser_changed(tm
     assert manifest[1] == 21
     assert materialize([raw_spend], resources={"warehouse": resource}).success
     assert loaded_at() > first  # loaded by an older parser: parsed again
+
+
+def test_a_good_drop_file_of_a_council_never_seen_is_loaded(tmp_path):
+    """A real file's head (Wakefield, the LGA schema) dropped with no catalogue row: loaded,
+    with the publisher, GSS code, period and threshold read from the file itself."""
+    from dagster import materialize
+
+    from dagster_project.resources import WarehouseResource
+    from dagster_project.spend.assets import raw_spend
+    from tests.unit.test_spend_inference import WAKEFIELD_HEAD
+
+    resource = WarehouseResource(data_dir=str(tmp_path))
+    drop = tmp_path / "drop" / "spend"
+    drop.mkdir(parents=True)
+    (drop / "wakefield_2017-18_q4.csv").write_text(WAKEFIELD_HEAD, encoding="utf-8")
+    assert materialize([raw_spend], resources={"warehouse": resource}).success
+    con = duckdb.connect(str(resource.settings.work_db), read_only=True)
+    try:
+        loaded = con.execute(
+            """select body, body_gss_code, period, threshold_gbp, count(*), round(sum(amount_gbp), 2)
+               from raw.spend_transactions where source_file = 'wakefield_2017-18_q4.csv'
+               group by all"""
+        ).fetchall()
+        landed = con.execute(
+            "select count(*) from raw.landing_manifest where file_name = 'wakefield_2017-18_q4.csv'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert loaded == [("Wakefield MDC", "E08000036", "2018-03", 500, 2, 2028.01)]
+    assert landed == 1
