@@ -206,7 +206,8 @@ def test_a_good_drop_file_of_a_council_never_seen_is_loaded(tmp_path):
     con = duckdb.connect(str(resource.settings.work_db), read_only=True)
     try:
         loaded = con.execute(
-            """select body, body_gss_code, period, threshold_gbp, count(*), round(sum(amount_gbp), 2)
+            """select body, body_gss_code, period, threshold_gbp, count(*),
+                      round(sum(amount_gbp), 2)
                from raw.spend_transactions where source_file = 'wakefield_2017-18_q4.csv'
                group by all"""
         ).fetchall()
