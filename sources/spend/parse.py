@@ -384,7 +384,7 @@ def _find_header(
 # --------------------------------------------------------------------------- main
 
 
-def _refusal(file: str, header: list[str], header_line: int, inference, missing: list[str]):
+def _refusal(file: str, sheet: str | None, header: list[str], header_line: int, inference, missing):
     considered = []
     for fld in missing:
         tried = inference.rejected.get(fld, [])
@@ -398,8 +398,9 @@ def _refusal(file: str, header: list[str], header_line: int, inference, missing:
             )
         )
     columns = [f"{column_letter(i)} {h.strip()!r}" for i, h in enumerate(header) if h.strip()]
+    where = f"file {file!r}" + (f", sheet {sheet!r}" if sheet else "")
     return UnsupportedLayoutError(
-        f"file {file!r}: no {' and no '.join(m.replace('_', ' ') for m in missing)} column "
+        f"{where}: no {' and no '.join(m.replace('_', ' ') for m in missing)} column "
         f"found in the header on line {header_line}. Columns considered: {', '.join(columns)}. "
         + " ".join(considered)
         + ". Name the column in the file, or declare an override in sources/spend/layouts.py "
@@ -467,7 +468,7 @@ def parse_spend(
     inference = infer_fields(header, column, declared=declared)
     missing = [f for f in ("amount", "payment_date") if f not in inference.choices]
     if missing:
-        raise _refusal(file, header, header_line, inference, missing)
+        raise _refusal(file, table.sheet, header, header_line, inference, missing)
     choices = inference.choices
     pos = inference.positions()
     letters = {f: column_letter(i) for f, i in pos.items()}
