@@ -311,3 +311,57 @@ def test_a_council_never_seen_in_the_lga_schema(tmp_path):
     assert (frame["period"] == "2018-03").all()  # from 'Effective Date'
     assert (frame["threshold_gbp"] == 500).all()  # 'Greater Than £500' in the title
     assert (frame["amount_basis"] == "net").all()
+
+
+def write_ods(path: Path, sheet: str, rows: list[list]) -> None:
+    """A minimal OpenDocument spreadsheet of the given cells (strings and floats)."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v!r}">'
+                f"<text:p>{v!r}</text:p></table:table-cell>"
+            )
+        return (
+            '<table:table-cell office:value-type="string">'
+            f"<text:p>{escape(v)}</text:p></table:table-cell>"
+        )
+
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    body = "".join(
+        "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="{escape(sheet)}">{body}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+
+
+def test_ods_spend_file_is_read(tmp_path):
+    rows = records(DARLINGTON)
+    cells = [rows[0]] + [[float(v) if j == 7 else v for j, v in enumerate(r)] for r in rows[1:]]
+    path = tmp_path / "darlington.ods"  # SYNTHETIC: the real rows saved as ODS
+    write_ods(path, "Sheet1", cells)
+    result = parse_spend(path, catalogue=None, body="Darlington Borough Council")
+    assert (result.format, result.sheet) == ("ods", "Sheet1")
+    assert len(result.frame) == 40
+    assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 7)))
+    assert result.frame["payment_date"].iloc[0] == pd.Timestamp(rows[1][6])
