@@ -828,3 +828,18 @@ def test_the_parse_report_says_what_was_chosen_and_why():
     assert "1 stray note line(s) (3861)" in oxford
     sheffield = "\n".join(parsed("odileeds_sheffield_2012-10.csv").report())
     assert "last record (line 12621) has 9 of the header's 11 fields" in sheffield
+
+
+def test_darlington_july_2021_recomputed_from_the_raw_file():
+    """The mart's asserted figures, at the parser: 1,753 lines, £8,902,244.28 in all, 13 lines
+    and £56,935.71 to YPO and NEPO (payee spellings found with grep; sums with Decimal)."""
+    buying = {"YORKSHIRE PURCHASING ORGANISATION", "NEPO NORTH EAST PROCUREMENT ORGANISATION"}
+    records = raw_records("odileeds_darlington_2021-07.csv")[1:]
+    total = sum((Decimal(r[7]) for r in records), Decimal(0))
+    bought = sum((Decimal(r[7]) for r in records if r[4] in buying), Decimal(0))
+    assert (len(records), total, bought) == (1753, Decimal("8902244.28"), Decimal("56935.71"))
+    frame = parsed("odileeds_darlington_2021-07.csv").frame
+    assert frame["amount_gbp"].sum() == pytest.approx(8_902_244.28, abs=0.005)
+    paid = frame[frame["is_buying_organisation"]]
+    assert len(paid) == 13 and paid["amount_gbp"].sum() == pytest.approx(56_935.71, abs=0.005)
+    assert set(paid["supplier_name"]) == buying
