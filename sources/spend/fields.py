@@ -188,7 +188,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             "Gross",
         ),
         words=("amount", "value", "net", "nett", "paid", "spend"),
-        not_words=("vat", "code", "id", "number", "no", "date", "type", "category"),
+        not_words=("code", "id", "number", "no", "date", "type", "category"),
         content="money",
         min_share=0.95,
         meaning="the amount paid",
@@ -268,6 +268,7 @@ FIELDS: tuple[FieldSpec, ...] = (
             "Vendor",
             "Merchant",
             "Creditor",
+            "Paid To",
             "Name",
         ),
         words=("supplier", "beneficiary", "payee", "vendor", "merchant", "creditor"),
@@ -494,10 +495,22 @@ def _candidates(spec: FieldSpec, header: Sequence[str], taken: set[int]) -> list
             if i in taken or i in seen or not keys[i]:
                 continue
             words = set(header_words(h))
+            if spec.content == "money" and is_vat_column(h):
+                continue
             if words & set(spec.words) and not words & set(spec.not_words):
                 out.append((i, "word"))
                 seen.add(i)
     return out
+
+
+_VAT_QUALIFIERS = frozenset({"inc", "incl", "including", "ex", "exc", "excl", "excluding", "of"})
+
+
+def is_vat_column(name: str) -> bool:
+    """'VAT', 'VAT Amount', 'IrrecoverableVATAmount' hold the VAT; 'Amount inc VAT' and
+    'Invoice Line Value (net of VAT)' hold an amount that names its VAT basis."""
+    words = set(header_words(name))
+    return "vat" in words and not words & _VAT_QUALIFIERS
 
 
 def infer_fields(

@@ -365,3 +365,16 @@ def test_ods_spend_file_is_read(tmp_path):
     assert len(result.frame) == 40
     assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 7)))
     assert result.frame["payment_date"].iloc[0] == pd.Timestamp(rows[1][6])
+
+
+def test_a_vat_column_is_not_taken_for_the_amount(tmp_path):
+    rows = records(SALFORD)
+    assert rows[0][3:6] == ["Gross", "VAT", "Net"]
+    # SYNTHETIC renaming, the Net column dropped, VAT first: the VAT column must not be taken
+    cut = [r[:3] + [r[4], r[3]] + r[6:] for r in rows]
+    cut[0][3], cut[0][4] = "VAT Amount", "Amount inc VAT"
+    path = write(tmp_path / "gross_only.csv", cut)
+    result = parse_spend(path, catalogue=None)
+    assert result.choices["amount"].header == "Amount inc VAT"
+    assert (result.frame["amount_basis"] == "gross").all()
+    assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 3)))
