@@ -260,6 +260,7 @@ def parsed(file_name: str) -> ParsedSpend:
     return parse_spend(SPEND_SAMPLES / file_name)
 
 
+@functools.lru_cache(maxsize=32)
 def raw_records(file_name: str) -> list[list[str]]:
     """The file's CSV records, decoded with the encoding stated in EXPECTED (independent)."""
     encoding = EXPECTED[file_name][0]
