@@ -27,6 +27,7 @@ DDL = {
             column_code varchar,
             value_gbp_thousands double,
             value_marker varchar,
+            value_marker_kind varchar,
             source_file varchar not null,
             source_sheet varchar not null,
             source_sha256 varchar not null,
@@ -47,6 +48,7 @@ DDL = {
             column_code varchar,
             value_gbp_thousands double,
             value_marker varchar,
+            value_marker_kind varchar,
             source_file varchar not null,
             source_sheet varchar not null,
             source_sha256 varchar not null,
@@ -82,6 +84,8 @@ def ensure_raw_tables(con) -> None:
         "alter table raw.revenue_outturn_totals add column if not exists column_code varchar"
     )
     con.execute("alter table raw.load_log add column if not exists parser_version varchar")
+    for table in ("revenue_outturn", "revenue_outturn_totals"):
+        con.execute(f"alter table raw.{table} add column if not exists value_marker_kind varchar")
 
 
 def is_loaded(
