@@ -172,6 +172,7 @@ class ParsedWorkbook:
     learned_markers: dict[str, str] = field(default_factory=dict)  # from the Notes sheet
     non_returning: list[str] = field(default_factory=list)  # E-codes with no number at all
     checks: list[Check] = field(default_factory=list)
+    column_summary: pd.DataFrame | None = None  # per data column: sums for reconciliation
 
     def __post_init__(self) -> None:
         for name in ("values", "totals"):
@@ -305,6 +306,11 @@ class _Table:
     block: list[int]  # grid rows of the header block
     style: str = ""
     columns: list[_DataColumn] = field(default_factory=list)
+    occurrences: list[int] = field(default_factory=list)
+    values: np.ndarray | None = None  # authority rows x data columns, NaN where no number
+    kinds: np.ndarray | None = None  # kind of each non-number
+    ecodes: np.ndarray | None = None  # per authority row
+    england: np.ndarray | None = None  # the England row's values per data column
 
     def row1(self, r: int) -> int:
         return self.grid.row0 + r + 1
@@ -360,11 +366,19 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             "but no header row above them"
         )
     id_span = slice(0, min(n_cols, ecode_col + 8))
-    lower_left = [" ".join(fold(v).lower() for v in cells[r, id_span]) for r in range(n_rows)]
+    left_text = {}
+
+    def lower_left(r: int) -> str:
+        if r not in left_text:
+            left_text[r] = " ".join(
+                v.lower() for v in cells[r, id_span].tolist() if isinstance(v, str) and v
+            )
+        return left_text[r]
+
     # 3. where the authority table ends: a class breakdown, or the header repeated below
     class_start = n_rows
     for r in range(first + 1, n_rows):
-        if "class breakdown" in lower_left[r] or (
+        if "class breakdown" in lower_left(r) or (
             ecodes[r] and ecodes[r] == ecodes[header] and not ecode_mask[r]
         ):
             class_start = r
@@ -381,14 +395,19 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     for c in range(n_cols):
         if c == ecode_col:
             continue
-        strings = [fold(v) for v in body[is_str[:, c], c].tolist()]
-        strings = [s for s in strings if s]
+        raw = Counter(body[is_str[:, c], c].tolist())
+        folded = Counter()
+        for v, n in raw.items():
+            f = " ".join(v.split())
+            if f:
+                folded[f] += n
+        strings = list(folded.elements())
         n_num = int(is_num[:, c].sum())
         if not strings and not n_num:
             continue
-        kinds = Counter(
-            "number" if text_number(s) is not None else classify_text(s, learned) for s in strings
-        )
+        kinds = Counter()
+        for f, n in folded.items():
+            kinds["number" if text_number(f) is not None else classify_text(f, learned)] += n
         profiles[c] = (n_num, strings, kinds)
         if n_num and first_numeric is None and c > ecode_col:
             first_numeric = c
@@ -485,7 +504,7 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         elsewhere = any(fold(v) for v in cells[r]) and not over_data
         if over_data:
             block.insert(0, r)
-        elif elsewhere and not ("row_no" in lower_left[r] or "col_no" in lower_left[r]):
+        elif elsewhere and not ("row_no" in lower_left(r) or "col_no" in lower_left(r)):
             break
     table = _Table(
         grid=grid,
@@ -809,6 +828,7 @@ def parse_workbook(
             "source_sheet": table.grid.sheet,
             "source_sha256": sha,
         }
+        table.occurrences = numbered
         v, t = _read_table(table, numbered, base, learned)
         values.append(v)
         totals.append(t)
@@ -834,8 +854,8 @@ def parse_workbook(
             "markers learned from the Notes sheet: "
             + ", ".join(f"{k} ({v[:40]})" for k, v in learned_meanings.items())
         )
-    values_df = pd.concat(values, ignore_index=True)
-    totals_df = pd.concat(totals, ignore_index=True)
+    values_df = _frame(values, _with_kind(VALUE_COLUMNS))
+    totals_df = _frame(totals, _with_kind(TOTAL_COLUMNS))
     if values_df.empty:
         raise ParseError(
             "the header row was found but no authority rows (E-codes) follow it",
@@ -855,14 +875,28 @@ def parse_workbook(
         text_columns=text_labels,
         sheets=[t.grid.sheet for t in chosen],
         # Totals are sums of rounded authority values, so only authority rows are checked.
-        arithmetic_breaks=arithmetic_breaks(values_df),
+        arithmetic_breaks=_table_arithmetic(chosen, values_df),
         structure=structure,
         learned_markers=learned_meanings,
     )
-    parsed.non_returning = _non_returning(values_df)
+    parsed.non_returning = _table_non_returning(chosen)
+    parsed.column_summary = _column_summary(chosen, set(parsed.non_returning), year)
     parsed.checks = run_checks(parsed)
     wb.check_time()
     return parsed
+
+
+def _frame(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
+    """One frame from the column arrays of every sheet read (built once: no concat)."""
+    data = {c: np.concatenate([p[c] for p in parts]) for c in columns}
+    df = pd.DataFrame(data, columns=columns)
+    lines = data["line_number"].astype(float)
+    missing = np.isnan(lines)
+    df["line_number"] = pd.arrays.IntegerArray(
+        np.where(missing, 0, lines).astype(np.int64), missing
+    )
+    df["line_occurrence"] = df["line_occurrence"].astype("int64")
+    return df
 
 
 def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> tuple:
@@ -870,7 +904,9 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
     cols = np.array([c.col for c in table.columns], dtype=int)
     labels = np.array([c.label for c in table.columns], dtype=object)
     codes = np.array([c.code for c in table.columns], dtype=object)
-    lines = pd.array([c.line_number for c in table.columns], dtype="Int64")
+    lines = np.array(
+        [np.nan if c.line_number is None else c.line_number for c in table.columns], dtype=float
+    )
     letters = np.array([table.letter(c) for c in cols], dtype=object)
     occ = np.array(occurrences, dtype=int)
 
@@ -884,10 +920,11 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
         v, m, k = read_block(block, lambda i, j: table.where(rows[i], cols[j]), learned=learned)
         return v, m, k
 
-    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> pd.DataFrame:
+    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         v, m, k = read(rows)
         _check_annotations(table, rows, cols, labels, m, k)
         n_rows, n_cols = len(rows), len(cols)
+        n = n_rows * n_cols
         out = {
             name: np.repeat(np.asarray(vals, dtype=object), n_cols)
             for name, vals in per_row.items()
@@ -895,18 +932,18 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
         out.update(
             line_label=np.tile(labels, n_rows),
             line_occurrence=np.tile(occ, n_rows),
-            line_number=pd.array(np.tile(np.asarray(lines, dtype=object), n_rows), dtype="Int64"),
+            line_number=np.tile(lines, n_rows),
             column_code=np.tile(codes, n_rows),
             value_gbp_thousands=v.ravel(),
             value_marker=m.ravel(),
             value_marker_kind=k.ravel(),
-            source_row=np.repeat(grid.row0 + rows + 1, n_cols),
+            source_row=np.repeat(grid.row0 + rows + 1, n_cols).astype(np.int64),
             source_column=np.tile(letters, n_rows),
         )
-        df = pd.DataFrame(out)
         for key, val in base.items():
-            df[key] = val
-        return df
+            out[key] = np.full(n, val, dtype=object)
+        out["_arrays"] = (v, m, k)
+        return out
 
     cells = grid.cells
     ids = table.ids
@@ -930,7 +967,7 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             "authority_name": id_values(auth, "authority_name"),
             "authority_class": klass,
         },
-    )[_with_kind(VALUE_COLUMNS)]
+    )
     total_rows = np.array(table.england_rows + table.class_rows, dtype=int)
     names = id_values(total_rows, "authority_name")
     ecodes = id_values(total_rows, "ecode")
@@ -952,12 +989,13 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             ),
             "authority_class": tclass,
         },
-    )[_with_kind(TOTAL_COLUMNS)]
-    for df in (values, totals):
-        df["line_number"] = df["line_number"].astype("Int64")
-        df["value_gbp_thousands"] = df["value_gbp_thousands"].astype("float64")
-        df["line_occurrence"] = df["line_occurrence"].astype("int64")
-        df["source_row"] = df["source_row"].astype("int64")
+    )
+    table.values, table.kinds = values.pop("_arrays")[0::2]
+    table.ecodes = (
+        values["ecode"][:: max(len(cols), 1)] if len(cols) else np.array([], dtype=object)
+    )
+    england = totals.pop("_arrays")[0]
+    table.england = england[0] if len(table.england_rows) else None
     return values, totals
 
 
@@ -1011,25 +1049,122 @@ def _non_returning(values: pd.DataFrame) -> list[str]:
     return sorted(per.index[~per["has_value"] & per["na"]])
 
 
+def _table_non_returning(tables: list[_Table]) -> list[str]:
+    """Authorities with no number on any sheet and a not-available marker on some: the ones
+    that made no return (the publisher imputes them into the England row)."""
+    has_value: dict[str, bool] = {}
+    has_na: dict[str, bool] = {}
+    for t in tables:
+        value = ~np.isnan(t.values).all(axis=1) if t.values.size else np.zeros(len(t.ecodes), bool)
+        na = (t.kinds == NOT_AVAILABLE).any(axis=1) if t.kinds.size else value & False
+        for e, v, n in zip(t.ecodes.tolist(), value.tolist(), na.tolist(), strict=True):
+            has_value[e] = has_value.get(e, False) or v
+            has_na[e] = has_na.get(e, False) or n
+    return sorted(e for e in has_value if not has_value[e] and has_na[e])
+
+
+def _column_summary(tables: list[_Table], non_returning: set[str], year: str) -> pd.DataFrame:
+    """Per data column: the authority sum, marker cells, non-returning authorities' marker
+    cells and the England row's value, from the sheet arrays (reconciliation reads this)."""
+    rows = []
+    for t in tables:
+        if not t.columns:
+            continue
+        nr = np.isin(t.ecodes, list(non_returning))[:, None]
+        sums = np.nansum(t.values, axis=0)
+        markers = (t.kinds != None).sum(axis=0)  # noqa: E711 (object array comparison)
+        nr_cells = ((t.kinds == NOT_AVAILABLE) & nr).sum(axis=0)
+        for j, col in enumerate(t.columns):
+            rows.append(
+                {
+                    "financial_year": year,
+                    "line_label": col.label,
+                    "line_occurrence": t.occurrences[j],
+                    "column_code": col.code,
+                    "england_gbp_thousands": np.nan if t.england is None else t.england[j],
+                    "has_england": t.england is not None,
+                    "source_sheet": t.grid.sheet,
+                    "source_row": t.row1(t.england_rows[0]) if t.england_rows else None,
+                    "source_column": t.letter(col.col),
+                    "authority_sum_gbp_thousands": float(sums[j]),
+                    "marker_cells": int(markers[j]),
+                    "non_returning_cells": int(nr_cells[j]),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _table_arithmetic(tables: list[_Table], values: pd.DataFrame) -> list[str]:
+    """The RO identities on the sheet arrays, lines matched across sheets by E-code (the same
+    rule as `arithmetic_breaks`, which works on a frame)."""
+    if not any(c.code for t in tables for c in t.columns):
+        return []
+    order: dict[str, int] = {}
+    for t in tables:
+        if len(set(t.ecodes.tolist())) != len(t.ecodes):
+            return arithmetic_breaks(values)  # repeated codes: let the frame rule sort it out
+        for e in t.ecodes.tolist():
+            order.setdefault(e, len(order))
+    n = len(order)
+    aligned, rows_of = [], []
+    for t in tables:
+        idx = np.array([order[e] for e in t.ecodes.tolist()], dtype=int)
+        a = np.full((n, len(t.columns)), np.nan)
+        a[idx] = t.values
+        src = np.zeros(n, dtype=int)
+        src[idx] = t.grid.row0 + t.authority_rows + 1
+        aligned.append(a)
+        rows_of.append(src)
+    lines: dict[tuple[str, int], dict[str, tuple[int, int]]] = {}
+    for p, t in enumerate(tables):
+        for j, col in enumerate(t.columns):
+            if col.code and not MEMORANDUM.search(col.label):
+                lines.setdefault((col.label, t.occurrences[j]), {}).setdefault(col.code, (p, j))
+    breaks = []
+    for result, plus, minus in ARITHMETIC:
+        rule = f"{result} = " + " + ".join(plus) + "".join(f" - {m}" for m in minus)
+        for (label, _), codes in lines.items():
+            if not all(c in codes for c in (result, *plus, *minus)):
+                continue
+
+            def vec(code, codes=codes):
+                p, j = codes[code]
+                return aligned[p][:, j]
+
+            got = vec(result)
+            expected = sum(vec(c) for c in plus) - sum(vec(c) for c in minus)
+            bad = np.abs(got - expected) > ARITHMETIC_TOLERANCE  # NaN compares False
+            for i in np.nonzero(bad)[0]:
+                p, j = codes[result]
+                t = tables[p]
+                breaks.append(
+                    f"sheet {t.grid.sheet!r}, row {rows_of[p][i]}, column "
+                    f"{t.letter(t.columns[j].col)} ({label!r}): {rule} "
+                    f"expects {expected[i]:,.1f}, the cell holds {got[i]:,.1f}"
+                )
+    return breaks
+
+
 # --- checks ----------------------------------------------------------------------------------
 
 
 def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
     """Where an RO row breaks C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6 or C9 = C7 + C8 (beyond
     rounding). Columns of one line may sit on different sheets: rows are matched by authority."""
-    detail = frame[frame["column_code"].notna()] if "column_code" in frame else frame.iloc[0:0]
-    detail = detail[~detail["line_label"].str.contains(MEMORANDUM)]
+    if "column_code" not in frame or frame["column_code"].isna().all():
+        return []
+    detail = frame[frame["column_code"].notna()]
+    labels = detail["line_label"].unique()
+    memo = [label for label in labels if MEMORANDUM.search(label)]
+    if memo:
+        detail = detail[~detail["line_label"].isin(memo)]
     if detail.empty:
         return []
     who = "ecode" if "ecode" in detail else "total_label"
     keys = [who, "line_label", "line_occurrence"]
-    wide = detail.pivot_table(
-        index=keys, columns="column_code", values="value_gbp_thousands", aggfunc="first"
-    )
-    where = detail.set_index([*keys, "column_code"])[
-        ["source_sheet", "source_row", "source_column"]
-    ]
-    where = where[~where.index.duplicated()]
+    indexed = detail.set_index([*keys, "column_code"])
+    indexed = indexed[~indexed.index.duplicated()]
+    wide = indexed["value_gbp_thousands"].unstack("column_code")
     breaks = []
     for result, plus, minus in ARITHMETIC:
         needed = [result, *plus, *minus]
@@ -1040,9 +1175,10 @@ def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
         bad = sub[(sub[result] - expected).abs() > ARITHMETIC_TOLERANCE]
         rule = f"{result} = " + " + ".join(plus) + "".join(f" - {m}" for m in minus)
         for key, row in bad.iterrows():
-            sheet, src_row, column = where.loc[(*key, result)]
+            at = indexed.loc[(*key, result)]
             breaks.append(
-                f"sheet {sheet!r}, row {src_row}, column {column} ({key[1]!r}): {rule} "
+                f"sheet {at['source_sheet']!r}, row {at['source_row']}, column "
+                f"{at['source_column']} ({key[1]!r}): {rule} "
                 f"expects {expected[key]:,.1f}, the cell holds {row[result]:,.1f}"
             )
     return breaks
@@ -1063,6 +1199,10 @@ def reconciliation(parsed: ParsedWorkbook) -> pd.DataFrame:
     (the line's authority cells include not-available markers of authorities that made no
     return, whom the publisher imputes into the England row) or 'break'."""
     keys = ["financial_year", "line_label", "line_occurrence", "column_code"]
+    summary = getattr(parsed, "column_summary", None)
+    if summary is not None and len(summary):
+        out = summary[summary["has_england"]].drop(columns="has_england").reset_index(drop=True)
+        return _reconciliation_status(out)
     v = parsed.values
     non_returning = set(parsed.non_returning)
     values = v.assign(
@@ -1079,6 +1219,10 @@ def reconciliation(parsed: ParsedWorkbook) -> pd.DataFrame:
         ["value_gbp_thousands", "source_sheet", "source_row", "source_column"]
     ].rename(columns={"value_gbp_thousands": "england_gbp_thousands"})
     out = england.join(sums, how="left").reset_index()
+    return _reconciliation_status(out)
+
+
+def _reconciliation_status(out: pd.DataFrame) -> pd.DataFrame:
     out["difference_gbp_thousands"] = out["england_gbp_thousands"].fillna(0) - out[
         "authority_sum_gbp_thousands"
     ].fillna(0)
