@@ -474,8 +474,9 @@ def read_block(
             elif raw in marker:
                 markers[i, j], kinds[i, j] = marker[raw]
     if check_range:
-        finite = np.isfinite(values) | np.isnan(values)
-        bad = ~finite | (np.abs(np.nan_to_num(values, nan=0.0)) > MAX_ABS_GBP_THOUSANDS)
+        numeric = ~np.isnan(values) | is_num  # a NaN number cell is as bad as infinity
+        with np.errstate(invalid="ignore"):
+            bad = numeric & ~(np.abs(values) <= MAX_ABS_GBP_THOUSANDS)
         if bad.any():
             i, j = np.argwhere(bad)[0]
             raise ParseError(
