@@ -147,7 +147,7 @@ class Check:
     detail: str
 
     def __str__(self) -> str:
-        state = "passed" if self.passed else "FAILED" if self.ran else "not run"
+        state = "not run" if not self.ran else "passed" if self.passed else "FAILED"
         return f"{self.name}: {state} ({self.detail})"
 
 
