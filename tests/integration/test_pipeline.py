@@ -70,9 +70,13 @@ def test_every_edition_is_kept_and_the_newest_is_current(built):
         "select financial_year, release from raw.load_log where form = 'RS' order by 1, 2",
     )
     assert len(editions) == 16
-    assert query(built, "select financial_year, release from raw.load_log where form = 'RO2'") == [
-        ("2008-09", "revised")
-    ]
+    assert query(
+        built, "select financial_year, release from raw.load_log where form = 'RO2' order by 1"
+    ) == [("2008-09", "revised"), ("2012-13", "revised"), ("2016-17", "final")]
+    assert query(
+        built,
+        "select form, financial_year from raw.load_log where form in ('RO3', 'RSX') order by 1, 2",
+    ) == [("RO3", "2008-09"), ("RO3", "2010-11"), ("RSX", "2022-23")]
     assert ("2017-18", "final") in editions and ("2017-18", "revised") in editions
     current = query(
         built,
@@ -178,7 +182,7 @@ def test_refresh_is_idempotent(built_copy):
     run_refresh(built_copy, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
     after = query(built_copy, RAW_FINGERPRINT)
     assert before == after
-    assert query(built_copy, "select count(*) from raw.load_log") == [(17,)]
+    assert query(built_copy, "select count(*) from raw.load_log") == [(22,)]
     # The landing zone kept one copy of each file's bytes.
     landed = list((built_copy.landing_dir / "sha256").glob("*/*/*"))
     spend = [e for e in load_spend_catalogue() if not e.is_supplier_totals]
@@ -261,9 +265,11 @@ def test_ro2_detail_form_is_loaded_and_reconciles(built):
         built,
         """select count(*), count(distinct column_code), count(*) filter (
                where reconciliation_status = 'reconciled')
-           from marts.mart_revenue_outturn_reconciliation where form = 'RO2'""",
+           from marts.mart_revenue_outturn_reconciliation
+           where form = 'RO2' and financial_year = '2008-09'""",
     )
     assert rows == [(31 * 9, 9, 31 * 9)]
-    assert query(built, "select count(*) from raw.revenue_outturn where form = 'RO2'") == [
-        (405 * 31 * 9,)
-    ]
+    assert query(
+        built,
+        "select count(*) from raw.revenue_outturn where form = 'RO2' and financial_year = '2008-09'",
+    ) == [(405 * 31 * 9,)]

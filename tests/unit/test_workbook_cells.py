@@ -124,15 +124,21 @@ def test_as_int(cell, expected):
 # --- catalogue -------------------------------------------------------------------------------
 
 
-def test_bundled_catalogue_lists_17_releases_whose_files_exist():
+def test_bundled_catalogue_lists_22_releases_whose_files_exist():
     releases = load_catalogue()
-    assert len(releases) == 17
-    assert len({r.file_name for r in releases}) == 17
+    assert len(releases) == 22
+    assert len({r.file_name for r in releases}) == 22
     missing = [r.file_name for r in releases if not r.path.is_file()]
     assert missing == []
     assert {r.dataset for r in releases} == {"revenue_outturn"}
     assert sorted(r.form for r in releases).count("RS") == 16
-    assert [r.financial_year for r in releases if r.form == "RO2"] == ["2008-09"]
+    assert [r.financial_year for r in releases if r.form == "RO2"] == [
+        "2008-09",
+        "2012-13",
+        "2016-17",
+    ]
+    assert [r.financial_year for r in releases if r.form == "RO3"] == ["2008-09", "2010-11"]
+    assert [r.financial_year for r in releases if r.form == "RSX"] == ["2022-23"]
     years = financial_years(releases)
     assert len(years) == 15
     assert (years[0], years[-1]) == ("2007-08", "2023-24")
