@@ -271,5 +271,6 @@ def test_ro2_detail_form_is_loaded_and_reconciles(built):
     assert rows == [(31 * 9, 9, 31 * 9)]
     assert query(
         built,
-        "select count(*) from raw.revenue_outturn where form = 'RO2' and financial_year = '2008-09'",
+        "select count(*) from raw.revenue_outturn "
+        "where form = 'RO2' and financial_year = '2008-09'",
     ) == [(405 * 31 * 9,)]
