@@ -28,10 +28,10 @@ from sources.revenue_outturn.la_data import (
     EXPLICIT_CODE,
     ParsedWorkbook,
     _measure_only,
-    parse_workbook,
     reconciliation,
 )
 from sources.revenue_outturn.schema import validate_revenue_outturn
+from tests.unit.parsed_workbooks import parsed_workbook
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = BUNDLED_CATALOGUE.parent
@@ -75,9 +75,8 @@ KNOWN_IDENTITY_BREAKS = {
 KNOWN_RECONCILIATION_BREAKS = {"RS_2017-18_data_by_LA_revised_20-Mar-2019.xls": 8}
 
 
-@functools.lru_cache(maxsize=64)
 def parsed(path: Path) -> ParsedWorkbook:
-    return parse_workbook(path, release=CATALOGUED.get(path))
+    return parsed_workbook(path, CATALOGUED.get(path))
 
 
 def ids(paths):
@@ -249,8 +248,8 @@ def test_cells_found_by_hand(file_name, sheet, ref, ecode, line, code, line_numb
 
 def test_ro2_2012_13_columns_of_one_line_span_three_sheets():
     v = parsed(SAMPLES / "RO2_2012-13_data_by_LA.xls").values
-    line = v[(v["ecode"] == "E0101")
-             & (v["line_label"] == "Highways maintenance planning, policy and strategy")]  # fmt: skip
+    service = "Highways maintenance planning, policy and strategy"
+    line = v[(v["ecode"] == "E0101") & (v["line_label"] == service)]
     by_code = line.set_index("column_code")
     assert sorted(by_code.index) == [f"C{i}" for i in range(1, 10)]
     assert by_code.loc["C3", "value_gbp_thousands"] == 508.0  # 166 + 342
