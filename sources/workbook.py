@@ -4,7 +4,16 @@ cell means.
 One reader for every era of the published workbooks (`BoundedWorkbook`): it reads only each
 sheet's used range, refuses sheets whose declared size is absurd for a table of authorities,
 caps the cells read per workbook and the time a parse may take, and finds xlsx formula cells
-that carry no cached value. And one place that decides what a data cell means, on whole arrays:
+that carry no cached value.
+
+Where the bounds bite: an xlsx sheet's size is read from its XML (the <dimension> it declares,
+its last row, any column beyond ZZ) *before* calamine allocates the sheet, so a sparse-sheet
+bomb (one cell at XFD1048576) is refused without memory. For .xls and .ods calamine builds the
+sheet's range when the sheet is opened, and the size is checked then, before any Python object
+is made: an .xls sheet cannot exceed 65,536 x 256 cells by its format; an .ods sheet with cells
+spread over millions of repeated rows would be allocated by calamine before the check (no .ods
+probe yet). The time limit is checked between sheets and stages: one calamine call is not
+interrupted, and the size limits keep each call short. And one place that decides what a data cell means, on whole arrays:
 a number, or text kept verbatim and classified as a not-available marker, a note reference or a
 free-text annotation (`classify_text`, `read_block`).
 """
@@ -64,7 +73,7 @@ class Limits:
     max_rows: int = 20_000
     max_columns: int = 2_000
     max_cells: int = 5_000_000  # summed over the sheets of one workbook
-    max_xml_bytes: int = 400_000_000  # one xlsx sheet's XML, uncompressed (a zip bomb)
+    max_xml_bytes: int = 50_000_000  # one xlsx sheet's XML, uncompressed (the largest real: 2 MB)
     seconds: float = 120.0  # the whole parse
 
 
