@@ -13,9 +13,11 @@ sheet's range when the sheet is opened, and the size is checked then, before any
 is made: an .xls sheet cannot exceed 65,536 x 256 cells by its format; an .ods sheet with cells
 spread over millions of repeated rows would be allocated by calamine before the check (no .ods
 probe yet). The time limit is checked between sheets and stages: one calamine call is not
-interrupted, and the size limits keep each call short. And one place that decides what a data cell means, on whole arrays:
-a number, or text kept verbatim and classified as a not-available marker, a note reference or a
-free-text annotation (`classify_text`, `read_block`).
+interrupted, and the size limits keep each call short.
+
+And one place that decides what a data cell means, on whole arrays: a number, or text kept
+verbatim and classified as a not-available marker, a note reference or a free-text annotation
+(`classify_text`, `read_block`).
 """
 
 from __future__ import annotations
