@@ -232,6 +232,61 @@ def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
     return out
 
 
+_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"')
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Each ODS table's extent of *non-empty* cells (rows, columns), from content.xml, before
+    calamine expands repeated rows and cells. Trailing empty repeats (LibreOffice writes a
+    million of them) do not count; a value beyond them does."""
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("content.xml")
+            if info.file_size > limits.max_xml_bytes * 4:
+                raise ParseError(
+                    f"content.xml is {info.file_size:,} bytes uncompressed: not a data-by-LA "
+                    "workbook",
+                    Location(str(path)),
+                )
+            xml = z.read("content.xml")
+    except ParseError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return out
+    tables = [(m.start(), _unescape(m.group(1).decode())) for m in _ODS_TABLE.finditer(xml)]
+    rows = list(_ODS_ROW.finditer(xml))
+    for t, (start, name) in enumerate(tables):
+        end = tables[t + 1][0] if t + 1 < len(tables) else len(xml)
+        position = max_row = max_col = 0
+        table_rows = [m for m in rows if start <= m.start() < end]
+        for i, m in enumerate(table_rows):
+            repeat = _ROWS_REPEATED.search(m.group(1))
+            n = int(repeat.group(1)) if repeat else 1
+            stop = table_rows[i + 1].start() if i + 1 < len(table_rows) else end
+            body = xml[m.end() : stop]
+            if b"office:value" in body or b"<text:p" in body:
+                max_row = position + n
+                col = last = 0
+                for c in _ODS_CELL.finditer(body):
+                    cols = _COLS_REPEATED.search(c.group(1))
+                    k = int(cols.group(1)) if cols else 1
+                    filled = b"office:value" in c.group(1) or (
+                        not c.group(2) and body.startswith(b"<text:p", c.end())
+                    )
+                    col += k
+                    if filled:
+                        last = col
+                max_col = max(max_col, last)
+            position += n
+        out[name] = (max_row, max_col)
+    return out
+
+
 def _unescape(name: str) -> str:
     return (
         name.replace("&lt;", "<")
@@ -268,6 +323,9 @@ class BoundedWorkbook:
         self.probes = _xlsx_probe(path, limits) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
         for name, probe in self.probes.items():
             self._check_size(name, probe.rows, probe.columns, "declares")
+        if path.suffix.lower() == ".ods":
+            for name, (rows, columns) in _ods_probe(path, limits).items():
+                self._check_size(name, rows, columns, "holds cells up to")
         self.book = open_workbook(path)
         self.sheet_names: list[str] = list(self.book.sheet_names)
         self._grids: dict[str, Grid] = {}

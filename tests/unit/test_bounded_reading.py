@@ -156,3 +156,35 @@ def test_workbook_of_two_years_is_refused_not_read_for_its_first_sheet(tmp_path)
     message = str(excinfo.value)
     assert "RS data for 2 financial years on separate sheets" in message
     assert "2015-16: RS LA Data 2015-16; 2016-17: RS LA Data 2016-17" in message
+
+
+def test_ods_sheet_with_a_cell_far_below_is_refused_before_calamine_expands_it(tmp_path):
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    value = '<table:table-cell office:value-type="string"><text:p>x</text:p></table:table-cell>'
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        '<table:table table:name="RS LA Data 2015-16">'
+        f"<table:table-row>{value}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="199998"><table:table-cell/></table:table-row>'
+        '<table:table-row><table:table-cell table:number-columns-repeated="700"/>'
+        f"{value}</table:table-row>"
+        # what LibreOffice writes after the last used row: empty repeats, which do not count
+        '<table:table-row table:number-rows-repeated="848576">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "bomb.ods"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    assert path.stat().st_size < 5_000
+    with pytest.raises(ParseError) as excinfo:
+        parse_workbook(path)
+    assert "sheet holds cells up to 200,000 rows x 701 columns (to cell ZY200000)" in str(
+        excinfo.value
+    )
