@@ -7,13 +7,13 @@ caps the cells read per workbook and the time a parse may take, and finds xlsx f
 that carry no cached value.
 
 Where the bounds bite: an xlsx sheet's size is read from its XML (the <dimension> it declares,
-its last row, any column beyond ZZ) *before* calamine allocates the sheet, so a sparse-sheet
-bomb (one cell at XFD1048576) is refused without memory. For .xls and .ods calamine builds the
-sheet's range when the sheet is opened, and the size is checked then, before any Python object
-is made: an .xls sheet cannot exceed 65,536 x 256 cells by its format; an .ods sheet with cells
-spread over millions of repeated rows would be allocated by calamine before the check (no .ods
-probe yet). The time limit is checked between sheets and stages: one calamine call is not
-interrupted, and the size limits keep each call short.
+its last row, any column beyond ZZ), and an ods table's from content.xml (the extent of its
+non-empty cells through repeated rows and cells), *before* calamine allocates the sheet, so a
+sparse-sheet bomb (one cell at XFD1048576) is refused without memory. For .xls calamine builds
+the sheet's range when the sheet is opened and the size is checked then, before any Python
+object is made (an .xls sheet cannot exceed 65,536 x 256 cells by its format). The time limit is
+checked between sheets and stages: one calamine call is not interrupted, and the size limits
+keep each call short.
 
 And one place that decides what a data cell means, on whole arrays: a number, or text kept
 verbatim and classified as a not-available marker, a note reference or a free-text annotation
