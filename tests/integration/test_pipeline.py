@@ -194,7 +194,7 @@ def test_refresh_is_idempotent(built_copy):
 
 @pytest.mark.parametrize(
     "corruption",
-    ["truncated", "header_renamed"],
+    ["truncated", "ecodes_removed"],
 )
 def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
     built_copy, tmp_path, corruption
@@ -204,8 +204,9 @@ def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
         content = good.read_bytes()[: good.stat().st_size // 2]
         expected = "cannot be read as a spreadsheet"
     else:
-        content = _rename_header(good, "E-code", "Authority code")
-        expected = "'E-code'"
+        # identifier columns are found by what they hold: without E-codes there is no table
+        content = _without_ecodes(good)
+        expected = "no sheet has a column of E-codes"
     folder = tmp_path / "releases"
     catalogue = make_catalogue(
         folder,
@@ -226,9 +227,10 @@ def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
     assert hashlib.sha256(content).hexdigest() in {p.parent.name for p in landed}
 
 
-def _rename_header(path, old: str, new: str) -> bytes:
-    """The workbook with one header cell's text replaced (xlsx: edit the shared strings)."""
+def _without_ecodes(path) -> bytes:
+    """The workbook with every E-code ('E0101') turned into 'X0101' (xlsx shared strings)."""
     import io
+    import re
     import zipfile
 
     out = io.BytesIO()
@@ -236,8 +238,7 @@ def _rename_header(path, old: str, new: str) -> bytes:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/sharedStrings.xml":
-                assert f">{old}<".encode() in data
-                data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+                data = re.sub(rb">E(\d{4})<", rb">X\1<", data)
             dst.writestr(item, data)
     return out.getvalue()
 
