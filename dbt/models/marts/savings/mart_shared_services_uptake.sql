@@ -216,7 +216,7 @@ published as (
             as published_share_pct,
         max(case when unit_normalised = 'percent'
             then measure || case when is_lower_bound then ' (at least)' else '' end
-                || case when not is_source_verified then ' [source not verified]' else '' end
+                || case when source_url is null then ' [source not verified]' else '' end
         end) as published_share_basis,
         string_agg(benchmark_id, '|' order by benchmark_id) as published_benchmark_ids,
         string_agg(distinct source_url, ' | ' order by source_url) as published_source_urls
