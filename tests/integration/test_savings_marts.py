@@ -190,6 +190,32 @@ def test_shared_services_national_rows_beside_published_figures(savings_warehous
     assert savings_2009 == (90_000 + 913_000.0, 2)
 
 
+def test_uptake_not_collected_is_null_and_shares_say_their_denominator(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select service_category, is_collected, councils_sharing, sharing_share_pct,
+                  published_share_pct, share_coverage_note
+           from marts.mart_shared_services_uptake
+           where year = 2007 and region = 'England' and authority_class = 'all'
+           order by service_category""",
+    )
+    by_category = {r[0]: r for r in rows}
+    procurement = by_category["procurement"]
+    # nothing on procurement was loaded: unknown beside the survey's 32 %, not 0 %
+    assert procurement[1:5] == (False, None, None, 32.0)
+    assert procurement[5].startswith("not collected")
+    national = by_category["all"]
+    assert national[1:5] == (True, 2, 0.5, 20.0)
+    assert "not comparable with a survey share" in national[5]
+    assert "denominator: the 388 councils" in national[5]
+    (months,) = query(
+        savings_warehouse,
+        """select max(council_months_covered), bool_or(is_annual)
+           from marts.mart_shared_procurement_uptake""",
+    )
+    assert months == (4, False)  # Devon, four months; no council has a year of spend
+
+
 def test_benchmarks_table_holds_the_brief_and_published_figures(savings_warehouse):
     rows = dict(
         query(

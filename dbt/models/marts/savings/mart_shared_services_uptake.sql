@@ -224,6 +224,28 @@ published as (
     group by all
 ),
 
+-- Which service categories the loaded arrangements cover at all ('all' once any is loaded):
+-- outside them nothing was collected, so counts and shares are unknown, not zero.
+collected as (
+    select
+        service_category,
+        string_agg(distinct dataset, '|' order by dataset) as collected_datasets
+    from arrangements
+    group by all
+    union all
+    select
+        'all',
+        string_agg(distinct dataset, '|' order by dataset)
+    from arrangements
+    having count(*) > 0
+),
+
+collected_summary as (
+    select string_agg(distinct service_category, ', ' order by service_category)
+        as categories_collected
+    from arrangements
+),
+
 joined as (
     select
         grid.year,
@@ -232,19 +254,28 @@ joined as (
         grid.service_category,
         grid.region = 'England' and grid.authority_class = 'all'
             and grid.service_category = 'all' as is_national,
+        collected.service_category is not null as is_collected,
+        collected.collected_datasets,
         grid.councils_in_area,
-        coalesce(sharing.councils_sharing, 0) as councils_sharing,
-        round(100.0 * coalesce(sharing.councils_sharing, 0) / grid.councils_in_area, 1)
-            as sharing_share_pct,
-        coalesce(sharing.arrangements, 0) as arrangements,
-        coalesce(sharing.arrangements_same_county, 0) as arrangements_same_county,
-        coalesce(sharing.arrangements_cross_county_same_region, 0)
-            as arrangements_cross_county_same_region,
-        coalesce(sharing.arrangements_cross_region, 0) as arrangements_cross_region,
+        case when collected.service_category is not null
+            then coalesce(sharing.councils_sharing, 0) end as councils_sharing,
+        case when collected.service_category is not null
+            then round(100.0 * coalesce(sharing.councils_sharing, 0) / grid.councils_in_area, 1)
+        end as sharing_share_pct,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements, 0) end as arrangements,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_same_county, 0) end as arrangements_same_county,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_cross_county_same_region, 0)
+        end as arrangements_cross_county_same_region,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_cross_region, 0) end as arrangements_cross_region,
         savings.reported_savings_gbp,
         savings.reported_annual_savings_gbp,
-        coalesce(savings.arrangements_with_reported_savings, 0)
-            as arrangements_with_reported_savings,
+        case when collected.service_category is not null
+            then coalesce(savings.arrangements_with_reported_savings, 0)
+        end as arrangements_with_reported_savings,
         sharing.loaded_datasets,
         published.published_councils_sharing,
         published.published_arrangements,
@@ -256,6 +287,7 @@ joined as (
         published.published_benchmark_ids,
         published.published_source_urls
     from grid
+    left join collected on grid.service_category = collected.service_category
     left join sharing
         on grid.year = sharing.year
         and grid.region = sharing.region
@@ -279,12 +311,26 @@ final as (
         case when arrangements > 0
             then round(100.0 * arrangements_with_reported_savings / arrangements, 1)
         end as savings_coverage_pct,
-        arrangements_with_reported_savings || ' of ' || arrangements
-        || ' arrangements operating this year reported savings in it (as reported, over '
-        || 'different periods; unaudited)' as savings_coverage_note,
+        case when is_collected
+            then arrangements_with_reported_savings || ' of ' || arrangements
+            || ' arrangements operating this year reported savings in it (as reported, over '
+            || 'different periods; unaudited)'
+            else 'not collected' end as savings_coverage_note,
+        case
+            when is_collected
+                then 'numerator: councils in the ' || arrangements || ' arrangements loaded ('
+                || collected_datasets || '; categories: '
+                || (select categories_collected from collected_summary)
+                || '); denominator: the ' || councils_in_area || ' councils in existence on '
+                || '1 April; the loaded arrangements are not a census of sharing, so the share '
+                || 'is of arrangements held here and not comparable with a survey share'
+            else 'not collected: no loaded dataset covers ' || service_category
+                || ' arrangements, so the share is unknown (not 0)'
+        end as share_coverage_note,
         published_councils_sharing - councils_sharing as councils_sharing_gap,
         published_arrangements - arrangements as arrangements_gap,
-        published_savings_gbp - coalesce(reported_savings_gbp, 0) as savings_gap_gbp,
+        case when is_collected
+            then published_savings_gbp - coalesce(reported_savings_gbp, 0) end as savings_gap_gbp,
         case when published_arrangements > 0
             then round(100.0 * arrangements / published_arrangements, 1)
         end as loaded_share_of_published_arrangements_pct,
