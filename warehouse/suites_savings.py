@@ -123,6 +123,8 @@ SUITES_SAVINGS: dict[str, list[E]] = {
                 "column_A": "councils_in_area",
                 "column_B": "councils_sharing",
                 "or_equal": True,
+                # councils_sharing is null where the category was not collected
+                "ignore_row_if": "either_value_is_missing",
             },
         ),  # fmt: skip
         # England has had 300-400 councils in every year since 2007 (388 before the 2009
