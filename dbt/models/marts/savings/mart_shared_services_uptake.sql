@@ -1,17 +1,13 @@
 -- Shared-services uptake: year x region x class x service category (with 'England' / 'all'
--- roll-ups): councils in the area, councils in at least one operating arrangement, arrangements
--- (same county vs cross-county), savings reported that year with their coverage; the national
--- rows beside
--- the published headline figures, with the gap between what is loaded and what was published.
+-- roll-ups): councils in the area, councils in at least one operating arrangement,
+-- arrangements (same county vs cross-county), savings reported that year with their coverage;
+-- null where no loaded dataset covers the category; the national rows beside the published
+-- headline figures, with the gap between what is loaded and what was published. Councils and
+-- partner-years come from int_shared_services__council_years and __partner_years.
 with
 
 arrangements as (
     select * from {{ ref('stg_shared_services__arrangements') }}
-),
-
-councils as (
-    select * from {{ ref('dim_authority') }}
-    where authority_class in ('L', 'MD', 'UA', 'SC', 'SD')
 ),
 
 benchmarks as (
@@ -34,33 +30,8 @@ compared_benchmarks as (
         )
 ),
 
-year_bounds as (
-    select
-        least(
-            (select min(active_from_year) from arrangements),
-            (select min(year) from compared_benchmarks)
-        ) as first_year,
-        greatest(
-            (select max(active_to_year) from arrangements),
-            (select max(year) from compared_benchmarks)
-        ) as last_year
-),
-
-years as (
-    select unnest(range(first_year, last_year + 1)) as year from year_bounds
-),
-
--- Councils in existence on 1 April of each year.
 council_years as (
-    select
-        years.year,
-        councils.body_id,
-        coalesce(councils.region, 'Unknown') as region,
-        councils.authority_class
-    from years
-    inner join councils
-        on (councils.start_date is null or councils.start_date <= make_date(years.year, 4, 1))
-        and (councils.end_date is null or councils.end_date >= make_date(years.year, 4, 1))
+    select * from {{ ref('int_shared_services__council_years') }}
 ),
 
 area_rollups as (
@@ -104,26 +75,8 @@ grid as (
     cross join categories
 ),
 
--- Each partner council in each year its arrangement is shown operating (and it exists).
 partner_years as (
-    select
-        council_years.year,
-        council_years.region,
-        council_years.authority_class,
-        arrangements.body_id,
-        arrangements.arrangement_id,
-        arrangements.service_category,
-        arrangements.partnership_geography,
-        -- savings count in the year they were reported (the page's year), not in every year
-        case when council_years.year = arrangements.evidence_year
-            then arrangements.reported_savings_gbp end as reported_savings_gbp,
-        arrangements.reported_savings_period,
-        arrangements.dataset
-    from arrangements
-    inner join council_years
-        on arrangements.body_id = council_years.body_id
-        and council_years.year between arrangements.active_from_year
-        and arrangements.active_to_year
+    select * from {{ ref('int_shared_services__partner_years') }}
 ),
 
 partner_cells as (
