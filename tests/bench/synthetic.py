@@ -249,7 +249,9 @@ def _identity_cells(layout: _Template, sheet: str, identity: dict, source: _Temp
 def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, seed: int):
     """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows."""
     rng = random.Random(f"{seed}:{form}:{year}")
-    year_factor = 1.0 + 0.03 * (_year_start(year) - 2007) + rng.uniform(-0.02, 0.02)
+    # Drift from the layout's own year (its base rows are that year's), mean-one noise.
+    drift = _year_start(year) - _year_start(layout.year)
+    year_factor = 1.0 + 0.03 * drift + rng.uniform(-0.02, 0.02)
     out = {}
     by_ecode = {}
     by_class: dict[str, list[int]] = {}
@@ -268,7 +270,7 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
         else:
             pool = by_class.get(ident["class"]) or [i["ecode"] for i in layout.identities]
             base = rng.choice(pool)
-        picks.append((ident, base, rng.lognormvariate(0, 0.35) * year_factor))
+        picks.append((ident, base, rng.lognormvariate(-(0.2**2) / 2, 0.2) * year_factor))
 
     for name, rows in layout.sheets.items():
         rows = [
