@@ -375,7 +375,8 @@ def dbt_section(ctx) -> Section:
     )  # fmt: skip
     manifest = json.loads((ctx.out / "target_compile" / "manifest.json").read_text())
     direct, result, rss = timed(_run_compiled, manifest, b)
-    n_models, n_seeds, n_tests, failures = result
+    n_models, n_seeds, n_tests, failures, errors = result
+    sec.notes += [f"failed when run directly: {e}" for e in errors[:5]]
     sec.rows.append(
         Row(f"dbt build ({n_models} models, {n_seeds} seeds, {n_tests} tests)", took, direct,
             "dbt's compiled SQL run directly in DuckDB, in DAG order", mb(peak),
@@ -395,7 +396,7 @@ def _run_compiled(manifest: dict, db: Path):
         if key in done or key not in nodes:
             return
         done.add(key)
-        for dep in nodes[key]["depends_on"]["nodes"]:
+        for dep in nodes[key]["depends_on"].get("nodes", []):
             visit(dep)
         order.append(key)
 
@@ -403,7 +404,7 @@ def _run_compiled(manifest: dict, db: Path):
         visit(key)
     con = duckdb.connect(str(db))
     counts = {"model": 0, "seed": 0, "test": 0}
-    failures = 0
+    failures, errors = 0, []
     for key in order:
         n = nodes[key]
         kind = n["resource_type"]
@@ -415,16 +416,15 @@ def _run_compiled(manifest: dict, db: Path):
                 con.execute(f"create or replace table {rel} as select * from read_csv('{path}')")
             elif kind == "model":
                 what = "view" if n["config"]["materialized"] == "view" else "table"
-                other = "table" if what == "view" else "view"
-                con.execute(f"drop {other} if exists {rel}")
                 con.execute(f"create or replace {what} {rel} as {n['compiled_code']}")
             else:
                 con.execute(f"select count(*) from ({n['compiled_code']}) as t").fetchone()
             counts[kind] += 1
-        except duckdb.Error:
+        except duckdb.Error as exc:
             failures += 1
+            errors.append(f"{key}: {str(exc).splitlines()[0][:200]}")
     con.close()
-    return counts["model"], counts["seed"], counts["test"], failures
+    return counts["model"], counts["seed"], counts["test"], failures, errors
 
 
 def code_location_section(ctx) -> Section:
@@ -558,11 +558,24 @@ def prepare(ctx: Context) -> None:
     ctx.parse_cases = cases
 
 
-def run(ctx: Context) -> list[Section]:
+def run(ctx: Context, progress=None) -> list[Section]:
+    """Every section in order (refresh also makes the pandas baseline that bi may query). A
+    section that fails is reported as failed, with its error, and the run goes on."""
     prepare(ctx)
-    sections = [machine(ctx), parse_section(ctx), raw_load_section(ctx)]
-    sections.append(refresh_section(ctx))  # also makes the pandas baseline (used by bi)
-    sections += [dbt_section(ctx), code_location_section(ctx), bi_section(ctx)]
+    steps = [
+        ("machine", machine), ("parse", parse_section), ("raw load", raw_load_section),
+        ("refresh", refresh_section), ("dbt", dbt_section),
+        ("code location", code_location_section), ("bi queries", bi_section),
+    ]  # fmt: skip
+    sections = []
+    for name, step in steps:
+        print(f"[bench] {name} ...", file=sys.stderr, flush=True)
+        try:
+            sections.append(step(ctx))
+        except Exception as exc:  # report it and measure the rest
+            sections.append(Section(name, skipped=f"failed: {type(exc).__name__}: {exc}"))
+        if progress:
+            progress(sections)
     return sections
 
 
@@ -627,7 +640,11 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python -m tests.bench.harness", *(argv or sys.argv[1:])]) or command
     ctx = Context(args.scale, args.out.resolve(), args.seed, args.quick, command, args.repeats)
     ctx.out.mkdir(parents=True, exist_ok=True)
-    sections = run(ctx)
+
+    def progress(done):
+        (ctx.out / "report.md").write_text(render(done, ctx), encoding="utf-8")
+
+    sections = run(ctx, progress)
     body = render(sections, ctx)
     print(body)
     (ctx.out / "report.md").write_text(body, encoding="utf-8")
