@@ -40,7 +40,8 @@ def test_every_section_is_reported_with_sane_numbers(smoke):
             assert 0 < float(this) < 3600, r
         if base:
             assert 0 < float(base) < 3600 and math.isfinite(float(r[4].strip(" ×"))), r
-    assert "not measured in this run" in text  # quick: refresh and dbt say why
+    assert "not measured in this run: quick run" in text  # refresh and dbt say why
+    assert "failed:" not in text  # no section failed
     assert (out / BENCHMARK_MARKER).exists()
 
 
