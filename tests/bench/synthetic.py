@@ -121,13 +121,15 @@ def _nearest(releases, form: str, year: str):
     same = [r for r in releases if r.form == form]
     if not same:
         raise ValueError(f"no bundled {form} workbook to take a layout from")
-    # Prefer the same year, then the nearest; within a year prefer xlsx/ods over xls then
-    # the earlier edition (a final over its later revision), so a year's layout is stable.
+    # Prefer the same year, then the nearest, the later of two equally near (a year's councils
+    # are those of the April it starts: 2021-22 has North and West Northamptonshire, not the
+    # county and its districts of 2020-21); within a year prefer xlsx/ods over xls, then the
+    # earlier edition (a final over its later revision), so a year's layout is stable.
     return min(
         same,
         key=lambda r: (
             abs(_year_start(r.financial_year) - _year_start(year)),
-            _year_start(r.financial_year),
+            -_year_start(r.financial_year),
             r.path.suffix == ".xls",
             r.release_date or "",
         ),
