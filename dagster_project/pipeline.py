@@ -194,7 +194,7 @@ def _refresh(settings, years, say, instance, log_level, progress, force) -> dict
     else:
         say(f"changed since the last publication: raw.{', raw.'.join(changed)}")
     summary["changed"] = changed or ["(all)"]
-    label = "building, checking, publishing" + ("" if changed is None else " what depends on it")
+    label = "building the warehouse (dbt build), auditing and publishing"
     summary["runs"].append(runner.run("build_and_publish", label, asset_selection=selection))
     summary["published"] = True
     say(f"done in {time.monotonic() - started:.0f}s")
@@ -250,6 +250,7 @@ class _Runner:
         expected = self._expected(job, asset_selection)
         started = time.monotonic()
         outcome: dict = {}
+        self.say(f"{label} ...")
 
         def work():
             try:

@@ -35,6 +35,7 @@ COLUMNS: dict[str, list[Column]] = {
         ("column_code", "varchar", True),
         ("value_gbp_thousands", "double", True),
         ("value_marker", "varchar", True),
+        ("value_marker_kind", "varchar", True),
         ("source_file", "varchar", False),
         ("source_sheet", "varchar", False),
         ("source_sha256", "varchar", False),
@@ -55,6 +56,11 @@ COLUMNS: dict[str, list[Column]] = {
         ("value_rows", "integer", False),
         ("total_rows", "integer", False),
         ("parser_version", "varchar", True),
+        # what the parser found in the file: its non-number cells by kind, and its checks
+        ("not_available_cells", "integer", True),
+        ("note_reference_cells", "integer", True),
+        ("annotation_cells", "integer", True),
+        ("checks", "varchar", True),
         ("loaded_at", "timestamp", False),
     ],
 }

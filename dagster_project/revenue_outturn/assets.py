@@ -143,6 +143,8 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
                     "value_rows": len(values),
                     "total_rows": len(parsed.totals),
                     "parser_version": PARSER_VERSION,
+                    **{f"{kind}_cells": n for kind, n in parsed.marker_counts.items()},
+                    "checks": "; ".join(str(check) for check in parsed.checks),
                 },
             )
         finally:
