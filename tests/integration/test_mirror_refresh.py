@@ -14,9 +14,15 @@ from dagster import SensorResult, build_sensor_context
 
 from dagster_project.pipeline import run_refresh
 from sources.catalogue import BUNDLED_CATALOGUES, SAMPLES_DIR
+from sources.spend.catalogue import SPEND_SAMPLES
 from warehouse.settings import Settings
 
-FILES = {p.name: p for folder in BUNDLED_CATALOGUES for p in folder.parent.iterdir()}
+# Every catalogued file, spend included (spend files follow LGF_SOURCE too).
+FILES = {
+    p.name: p
+    for folder in [c.parent for c in BUNDLED_CATALOGUES] + [SPEND_SAMPLES]
+    for p in folder.iterdir()
+}
 
 
 class Mirror(http.server.BaseHTTPRequestHandler):
@@ -83,19 +89,21 @@ def test_second_refresh_from_a_mirror_is_conditional_and_changes_nothing(built_c
     settings = Settings(data_dir=built_copy.data_dir, source=mirror)
     run_refresh(settings, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
     first = list(Mirror.seen)
-    # RS 2017-18 in two editions and the nine reference files, each downloaded once.
-    assert sorted(status for _, status, _ in first) == [200] * 11
-    assert {name for name, _, _ in first} >= {
+    # RS 2017-18 in two editions, the reference and spend files: each downloaded once.
+    names = [name for name, _, _ in first]
+    assert all(status == 200 for _, status, _ in first) and len(names) == len(set(names))
+    assert set(names) >= {
         "RS_2017-18_data_by_LA.xlsx",
         "RS_2017-18_data_by_LA_revised_20-Mar-2019.xls",
         "uk_local_authorities.csv",
     }
+    assert not any(name.startswith("RS_") and "2017-18" not in name for name in names)
     before = snapshot(settings)
 
     Mirror.seen = []
     run_refresh(settings, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
     second = list(Mirror.seen)
-    assert len(second) == 11
+    assert sorted(name for name, _, _ in second) == sorted(names)
     assert all(status == 304 and conditional for _, status, conditional in second)
     assert snapshot(settings) == before  # nothing reloaded, nothing changed
 
