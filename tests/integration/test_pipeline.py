@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from dagster_project.pipeline import RefreshFailed, run_refresh
-from sources.catalogue import SAMPLES_DIR, bundled_releases
+from sources.catalogue import SAMPLES_DIR, bundled_releases, load_catalogue
 from sources.spend.catalogue import load_spend_catalogue
 from tests.conftest import catalogue_row, make_catalogue
 from warehouse.settings import Settings
@@ -186,10 +186,14 @@ def test_refresh_is_idempotent(built_copy):
     # The landing zone kept one copy of each file's bytes.
     landed = list((built_copy.landing_dir / "sha256").glob("*/*/*"))
     spend = load_spend_catalogue()  # supplier totals are landed too (kept, not loaded)
-    bundled = {r.path.read_bytes() for r in bundled_releases()} | {
+    national = load_catalogue(SAMPLES_DIR / "national_series" / "catalogue.csv")
+    bundled = {r.path.read_bytes() for r in [*bundled_releases(), *national]} | {
         e.path.read_bytes() for e in spend
     }
     assert len(landed) == len(bundled)
+    before_landed = sorted(landed)
+    run_refresh(built_copy, say=lambda _: None, log_level="CRITICAL")  # nothing changed
+    assert sorted((built_copy.landing_dir / "sha256").glob("*/*/*")) == before_landed
 
 
 @pytest.mark.parametrize(
