@@ -378,3 +378,22 @@ def test_a_vat_column_is_not_taken_for_the_amount(tmp_path):
     assert result.choices["amount"].header == "Amount inc VAT"
     assert (result.frame["amount_basis"] == "gross").all()
     assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 3)))
+
+
+def test_a_sparse_sheet_bomb_posing_as_csv_is_refused_unread(tmp_path):
+    import xlsxwriter
+
+    rows = records(DARLINGTON, n=4)
+    path = tmp_path / "bomb.csv"  # SYNTHETIC: real rows, and one cell at XFD1048576
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Data")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.write_string(1_048_575, 16_383, "x")
+    book.close()
+    with pytest.raises(ParseError) as info:
+        parse_spend(path, catalogue=None, body="Darlington Borough Council")
+    message = str(info.value)
+    assert "'bomb.csv'" in message and "sheet 'Data'" in message
+    assert "refused unread" in message
