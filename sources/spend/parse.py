@@ -480,6 +480,12 @@ def parse_spend(
             "fields while every other has all: the copy may be truncated"
         )
 
+    if not data:
+        where = f"file {file!r}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+        raise UnsupportedLayoutError(
+            f"{where}: a spend header on line {header_line} but no payment lines under it"
+        )
+
     def column(i: int) -> list[str]:
         return [cells[i] if i < len(cells) else "" for _, cells in data]
 

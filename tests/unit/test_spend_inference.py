@@ -248,6 +248,9 @@ def test_html_and_empty_files_are_refused_by_name(tmp_path):
     page.write_text("<!DOCTYPE html><html><body>Not found</body></html>")
     with pytest.raises(UnsupportedLayoutError, match="'spend.csv': is an HTML or XML page"):
         parse_spend(page, catalogue=None)
+    header_only = write(tmp_path / "header_only.csv", records(SALFORD, n=1))
+    with pytest.raises(UnsupportedLayoutError, match="line 1 but no payment lines under it"):
+        parse_spend(header_only, catalogue=None)
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"\n\n")
     with pytest.raises(UnsupportedLayoutError, match="'empty.csv': the file is empty"):
