@@ -941,7 +941,7 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             source_column=np.tile(letters, n_rows),
         )
         for key, val in base.items():
-            out[key] = np.full(n, val, dtype=object)
+            out[key] = np.repeat(np.array([val], dtype=object), n)
         out["_arrays"] = (v, m, k)
         return out
 
