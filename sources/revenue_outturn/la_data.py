@@ -333,6 +333,11 @@ def _folded_column(cells: np.ndarray) -> list[str]:
     return [fold(v) for v in cells.tolist()]
 
 
+def _is_ecode(v: str) -> bool:
+    v = v.strip() if v[-1:].isspace() or v[:1].isspace() else v
+    return len(v) == 5 and v[0] == "E" and v[1:].isdigit() and v[1:].isascii()
+
+
 class _NotATable(Exception):
     """A sheet with some E-codes that is not a table of authorities (a lookup, a drop-down)."""
 
@@ -344,12 +349,15 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         return None
     # 1. the E-code column: the leftmost column holding the most E-codes
     best, best_n, ecode_mask = -1, 0, None
-    for c in range(min(n_cols, 12)):
-        col = pd.Series(cells[:, c])
-        mask = col.map(lambda v: isinstance(v, str) and ECODE.match(v.strip()) is not None)
-        n = int(mask.sum())
+    _, left_str, _ = type_masks(cells[:, : min(n_cols, 12)])
+    for c in range(left_str.shape[1]):
+        rows = np.nonzero(left_str[:, c])[0]
+        hits = [_is_ecode(v) for v in cells[rows, c].tolist()]
+        n = sum(hits)
         if n > best_n:
-            best, best_n, ecode_mask = c, n, mask.to_numpy()
+            mask = np.zeros(n_rows, dtype=bool)
+            mask[rows[np.array(hits, dtype=bool)]] = True
+            best, best_n, ecode_mask = c, n, mask
     if best_n < MIN_AUTHORITY_ROWS:
         return None
     ecode_col = best
