@@ -323,6 +323,7 @@ class Grid:
     row0: int  # 0-based sheet row of cells[0]
     col0: int  # 0-based sheet column of cells[:, 0]
     uncached: list[tuple[int, int]] = field(default_factory=list)  # sheet (row, col), 0-based
+    memo: dict = field(default_factory=dict)  # what readers derive once per sheet
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -409,8 +410,9 @@ class BoundedWorkbook:
 def _as_array(rows: list[list]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
-    width = max(len(r) for r in rows)
-    if width and all(len(r) == width for r in rows):
+    widths = set(map(len, rows))
+    width = max(widths)
+    if width and len(widths) == 1:
         out = np.array(rows, dtype=object)
         if out.shape == (len(rows), width):
             return out

@@ -333,11 +333,6 @@ def _folded_column(cells: np.ndarray) -> list[str]:
     return [fold(v) for v in cells.tolist()]
 
 
-def _is_ecode(v: str) -> bool:
-    v = v.strip() if v[-1:].isspace() or v[:1].isspace() else v
-    return len(v) == 5 and v[0] == "E" and v[1:].isdigit() and v[1:].isascii()
-
-
 class _NotATable(Exception):
     """A sheet with some E-codes that is not a table of authorities (a lookup, a drop-down)."""
 
@@ -352,11 +347,18 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     _, left_str, _ = type_masks(cells[:, : min(n_cols, 12)])
     for c in range(left_str.shape[1]):
         rows = np.nonzero(left_str[:, c])[0]
-        hits = [_is_ecode(v) for v in cells[rows, c].tolist()]
-        n = sum(hits)
+        if not len(rows):
+            continue
+        texts = np.char.strip(cells[rows, c].astype(str))
+        hits = (
+            (np.char.str_len(texts) == 5)
+            & np.char.startswith(texts, "E")
+            & np.char.isdigit(np.char.lstrip(texts, "E"))
+        )
+        n = int(hits.sum())
         if n > best_n:
             mask = np.zeros(n_rows, dtype=bool)
-            mask[rows[np.array(hits, dtype=bool)]] = True
+            mask[rows[hits]] = True
             best, best_n, ecode_mask = c, n, mask
     if best_n < MIN_AUTHORITY_ROWS:
         return None
@@ -689,7 +691,12 @@ def _label_columns(table: _Table, form: str) -> None:
 
 
 def _preamble(grid: Grid, header: int) -> str:
-    return " ".join(fold(v) for v in grid.cells[:header].ravel().tolist() if fold(v))
+    """The title rows above a table's header, as one text (titles sit in the first columns)."""
+    key = ("preamble", header)
+    if key not in grid.memo:
+        texts = (fold(v) for v in grid.cells[:header, :12].ravel().tolist() if v != "")
+        grid.memo[key] = " ".join(t for t in texts if t)
+    return grid.memo[key]
 
 
 def detect_form(path: Path, tables: list[_Table]) -> str:
