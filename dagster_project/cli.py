@@ -198,7 +198,9 @@ def _print_parse_report(parsed, recon) -> None:
 
 
 def _parse_spend_file(path: Path, args) -> int:
-    """A council spend CSV: one tidy row per published transaction line."""
+    """A council spend file: one tidy row per published transaction line, and the parse report
+    (which column was taken for each field and why; where body, period and threshold came
+    from)."""
     from sources.errors import SourceError
     from sources.spend.parse import parse_spend
     from sources.spend.schema import validate_spend_transactions
@@ -222,6 +224,8 @@ def _parse_spend_file(path: Path, args) -> int:
         return 2
     _write(frame, args.output)
     print(parsed.summary_line(), file=sys.stderr)
+    for line in parsed.report():
+        print(line, file=sys.stderr)
     return 0
 
 
