@@ -27,7 +27,7 @@ or absurd numbers and formulas without cached values in value cells; a sheet or 
 the reading limits (sources.workbook.Limits).
 
 Checks run on every workbook and are reported in ``ParsedWorkbook.checks``: the RO identities
-(C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6, C9 = C7 + C8, where the form has the columns) and the
+(C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6, where the form has the columns) and the
 reconciliation of authority rows to the England row, with the publisher's imputation for
 authorities that made no return recorded as such.
 """
@@ -245,7 +245,6 @@ ARITHMETIC = [
     ("C3", ("C1", "C2"), ()),
     ("C6", ("C4", "C5"), ()),
     ("C7", ("C3",), ("C6",)),
-    ("C9", ("C7", "C8"), ()),
 ]
 ARITHMETIC_TOLERANCE = 1.5  # GBP thousand: each published value is rounded
 
@@ -1164,8 +1163,8 @@ def _table_arithmetic(tables: list[_Table], values: pd.DataFrame) -> list[str]:
 
 
 def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
-    """Where an RO row breaks C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6 or C9 = C7 + C8 (beyond
-    rounding). Columns of one line may sit on different sheets: rows are matched by authority."""
+    """Where an RO row breaks C3 = C1 + C2, C6 = C4 + C5 or C7 = C3 - C6 (beyond rounding).
+    Columns of one line may sit on different sheets: rows are matched by authority."""
     if "column_code" not in frame or frame["column_code"].isna().all():
         return []
     detail = frame[frame["column_code"].notna()]
