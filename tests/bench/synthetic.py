@@ -248,7 +248,9 @@ def _identity_cells(layout: _Template, sheet: str, identity: dict, source: _Temp
     return out
 
 
-def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, seed: int):
+def synthetic_rows(
+    layout: _Template, source: _Template, identities: list[dict], form: str, year: str, seed: int
+):
     """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows."""
     rng = random.Random(f"{seed}:{form}:{year}")
     # Drift from the layout's own year (its base rows are that year's), mean-one noise.
@@ -266,7 +268,7 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
     for ident in layout.identities:
         by_class.setdefault(ident["class"], []).append(ident["ecode"])
     picks = []
-    for ident in source.identities:
+    for ident in identities:
         if ident["ecode"] in by_ecode:
             base = ident["ecode"]
         else:
@@ -447,13 +449,38 @@ class SyntheticFile:
     authorities_from: str
 
 
+def _councils_of(year: str, source: _Template, releases) -> list[dict]:
+    """The authorities of `source`; for a year between two bundled years, only those in both
+    (a body in both existed throughout; one created or abolished in between, such as the
+    combined authorities of April 2014 or Northamptonshire's unitaries of April 2021, is left
+    out rather than put in a year it did not exist)."""
+    if source.year == year:
+        return source.identities
+    rs = [r for r in releases if r.form == "RS"]
+    before = [r for r in rs if r.financial_year < year]
+    after = [r for r in rs if r.financial_year > year]
+    if not before or not after:
+        return source.identities
+    keep = None
+    for side in (
+        max(before, key=lambda r: r.financial_year),
+        min(after, key=lambda r: r.financial_year),
+    ):
+        ecodes = {
+            i["ecode"] for i in _template(_nearest(releases, "RS", side.financial_year)).identities
+        }
+        keep = ecodes if keep is None else keep & ecodes
+    return [i for i in source.identities if i["ecode"] in keep]
+
+
 def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> SyntheticFile:
     releases = _real_releases()
     layout_form = "RO2" if form in RO_FORMS else form
     layout = _template(_nearest(releases, layout_form, year))
     same = [r for r in releases if r.form == layout_form and r.financial_year == year]
     source = layout if same and layout.year == year else _template(_nearest(releases, "RS", year))
-    sheets = synthetic_rows(layout, source, form, year, seed)
+    identities = _councils_of(year, source, releases)
+    sheets = synthetic_rows(layout, source, identities, form, year, seed)
     accessible = _year_start(year) >= 2021
     suffix = ".ods" if accessible else ".xlsx"
     name = f"{PREFIX}{form}_{year}_data_by_LA{suffix}"
