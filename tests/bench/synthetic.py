@@ -16,8 +16,9 @@ How a workbook is made, by structure, from the real bundled samples:
   columns carry values; every other row (titles, notes, footers, other sheets) is copied
   verbatim, the year in its text rewritten when the layout comes from another year.
 - **Authorities** of a year: the authority rows (E-code, ONS code, name, class, ...) of the real
-  workbook of the same form and year, else of the RS workbook nearest in year; so the
-  register, reorganisations and expected-count checks see the councils of that time.
+  workbook of the same form and year, else of the RS workbook of that year; so the
+  register, reorganisations and expected-count checks see the councils of that time. Years
+  with no bundled RS workbook (2013-14, 2021-22) are refused, not guessed.
 - **Values**: each authority takes a base row (its own real row where the layout holds it,
   else a seeded pick of the same class) times a seeded factor per authority and year, rounded
   to £ thousand; markers stay markers. On RO forms C3 = C1 + C2, C6 = C4 + C5 and
@@ -81,7 +82,10 @@ class Scale:
     timeseries: bool = True
 
 
-ALL_YEARS = years_from(2007, 2023)
+# Every year with a bundled RS workbook (2007-08 .. 2023-24 but 2013-14 and 2021-22): a year's
+# councils are taken from its own workbook; neither neighbour's set is right for a year of
+# reorganisation (combined authorities from April 2014, Northamptonshire's unitaries 2021).
+ALL_YEARS = sorted({r.financial_year for r in load_catalogue(BUNDLED_CATALOGUE) if r.form == "RS"})
 SCALES = {
     # The smoke run: one xls-era and one accessible-era RS year, one RO2 year.
     "tiny": Scale("tiny", ["2008-09", "2023-24"], ["2008-09"]),
@@ -121,10 +125,8 @@ def _nearest(releases, form: str, year: str):
     same = [r for r in releases if r.form == form]
     if not same:
         raise ValueError(f"no bundled {form} workbook to take a layout from")
-    # Prefer the same year, then the nearest, the later of two equally near (a year's councils
-    # are those of the April it starts: 2021-22 has North and West Northamptonshire, not the
-    # county and its districts of 2020-21); within a year prefer xlsx/ods over xls, then the
-    # earlier edition (a final over its later revision), so a year's layout is stable.
+    # Prefer the same year, then the nearest (the later of two equally near); within a year
+    # prefer xlsx/ods over xls, then the earlier edition (a final over its later revision).
     return min(
         same,
         key=lambda r: (
@@ -449,37 +451,18 @@ class SyntheticFile:
     authorities_from: str
 
 
-def _councils_of(year: str, source: _Template, releases) -> list[dict]:
-    """The authorities of `source`; for a year between two bundled years, only those in both
-    (a body in both existed throughout; one created or abolished in between, such as the
-    combined authorities of April 2014 or Northamptonshire's unitaries of April 2021, is left
-    out rather than put in a year it did not exist)."""
-    if source.year == year:
-        return source.identities
-    rs = [r for r in releases if r.form == "RS"]
-    before = [r for r in rs if r.financial_year < year]
-    after = [r for r in rs if r.financial_year > year]
-    if not before or not after:
-        return source.identities
-    keep = None
-    for side in (
-        max(before, key=lambda r: r.financial_year),
-        min(after, key=lambda r: r.financial_year),
-    ):
-        ecodes = {
-            i["ecode"] for i in _template(_nearest(releases, "RS", side.financial_year)).identities
-        }
-        keep = ecodes if keep is None else keep & ecodes
-    return [i for i in source.identities if i["ecode"] in keep]
-
-
 def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> SyntheticFile:
     releases = _real_releases()
     layout_form = "RO2" if form in RO_FORMS else form
     layout = _template(_nearest(releases, layout_form, year))
     same = [r for r in releases if r.form == layout_form and r.financial_year == year]
+    if not any(r.form == "RS" and r.financial_year == year for r in releases):
+        raise ValueError(
+            f"no bundled RS workbook of {year}: the councils of that year are not known from a "
+            "workbook (a neighbouring year's would put reorganised councils in the wrong year)"
+        )
     source = layout if same and layout.year == year else _template(_nearest(releases, "RS", year))
-    identities = _councils_of(year, source, releases)
+    identities = source.identities
     sheets = synthetic_rows(layout, source, identities, form, year, seed)
     accessible = _year_start(year) >= 2021
     suffix = ".ods" if accessible else ".xlsx"
