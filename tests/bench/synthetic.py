@@ -44,6 +44,7 @@ import csv
 import random
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -323,8 +324,11 @@ def synthetic_rows(
             new_auth.append(row)
         for r in layout.england_rows[name]:
             _fill_total(rows[r], value_cols, sums[None])
+        shared = Counter(layout.class_rows[name].values())
         for r, cls in layout.class_rows[name].items():
-            _fill_total(rows[r], value_cols, sums.get(cls, {}))
+            # Several rows of one class are sub-classes (2022-23 lists police, fire, ... each as
+            # class O) that the generator cannot attribute: left blank, never double counted.
+            _fill_total(rows[r], value_cols, sums.get(cls, {}) if shared[cls] == 1 else {})
         start, end = auth[0], auth[-1]
         out[name] = rows[:start] + new_auth + rows[end + 1 :]
     return out
@@ -364,7 +368,7 @@ def _fill_total(row: list, value_cols, sums: dict[int, float]) -> None:
         if col in sums:
             row[col] = int(sums[col])
         elif _number(row[col]) is not None:
-            row[col] = None  # no authority of this class has a number here
+            row[col] = None  # no authority of this class has a number here (or unattributable)
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], title: str) -> None:
