@@ -112,6 +112,7 @@ class _Template:
     value_columns: dict[str, list[tuple[int, str | None]]]  # sheet -> (col, column_code)
     ids: dict[str, dict[str, int]]  # sheet -> id name -> col (from the authority rows)
     identities: list[dict]  # authority rows: ecode, ons_code, name, class, row cells
+    labels: dict[str, dict[int, str]] = field(default_factory=dict)  # sheet -> col -> line label
 
 
 def _real_releases():
@@ -153,7 +154,7 @@ def _template(release) -> _Template:
     }
     v, t = parsed.values, parsed.totals
     data_sheets = list(dict.fromkeys(v["source_sheet"]))
-    authority_rows, england_rows, class_rows, value_columns, ids = {}, {}, {}, {}, {}
+    authority_rows, england_rows, class_rows, value_columns, ids, labels = {}, {}, {}, {}, {}, {}
     for sheet in data_sheets:
         sv, st = v[v["source_sheet"] == sheet], t[t["source_sheet"] == sheet]
         authority_rows[sheet] = sorted({int(r) - 1 for r in sv["source_row"]})
@@ -170,6 +171,13 @@ def _template(release) -> _Template:
             for letter, code in zip(cols["source_column"], cols["column_code"], strict=True)
         ]
         ids[sheet] = _id_columns(sheets[sheet], authority_rows[sheet][0], sv.iloc[0])
+        labels[sheet] = {
+            _column_index(letter): label
+            for letter, label, occ in zip(
+                cols["source_column"], cols["line_label"], cols["line_occurrence"], strict=True
+            )
+            if occ == 1
+        }
     first = data_sheets[0]
     who = v[v["source_sheet"] == first].drop_duplicates("source_row")
     identities = [
@@ -182,7 +190,7 @@ def _template(release) -> _Template:
     ]
     tpl = _Template(
         release.path, release.financial_year, release.release, sheets, data_sheets,
-        authority_rows, england_rows, class_rows, value_columns, ids, identities,
+        authority_rows, england_rows, class_rows, value_columns, ids, identities, labels,
     )  # fmt: skip
     _TEMPLATES[release.path] = tpl
     return tpl
@@ -277,7 +285,10 @@ def synthetic_rows(
         else:
             pool = by_class.get(ident["class"]) or [i["ecode"] for i in layout.identities]
             base = rng.choice(pool)
-        picks.append((ident, base, rng.lognormvariate(-(0.2**2) / 2, 0.2) * year_factor))
+        # A council's own factor persists across years (seeded by its E-code), so series are
+        # smooth and restatements across reorganisations show no jump; small noise per year.
+        own = random.Random(f"{seed}:{ident['ecode']}").lognormvariate(0, 0.03)
+        picks.append((ident, base, own * rng.uniform(0.99, 1.01) * year_factor))
 
     for name, rows in layout.sheets.items():
         rows = [
@@ -301,6 +312,9 @@ def synthetic_rows(
             if ecode_col is not None
             else {}
         )
+        total_col, service_cols = (
+            _rs_total(layout.labels.get(name, {})) if form == "RS" else (None, [])
+        )
         new_auth = []
         sums: dict[str | None, dict[int, float]] = {None: {}}
         for ident, base, factor in picks:
@@ -315,6 +329,10 @@ def synthetic_rows(
                 if x is not None:
                     row[col] = int(round(x * factor))
             _ro_identities(row, value_cols)
+            if total_col is not None:  # total service expenditure = the sum of the services
+                parts = [_number(row[c]) if c < len(row) else None for c in service_cols]
+                if _number(row[total_col]) is not None and all(x is not None for x in parts):
+                    row[total_col] = int(sum(parts))
             for col, _ in value_cols:
                 x = _number(row[col]) if col < len(row) else None
                 if x is not None:
@@ -332,6 +350,29 @@ def synthetic_rows(
         start, end = auth[0], auth[-1]
         out[name] = rows[:start] + new_auth + rows[end + 1 :]
     return out
+
+
+def _label_key(label: str) -> str:
+    """The dbt macro line_label_key: lower case, whitespace folded, '(total of line...' cut."""
+    folded = re.sub(r"\s+", " ", str(label)).lower()
+    return re.sub(r"\s*\(total of line.*$", "", folded).strip()
+
+
+def _rs_total(labels: dict[int, str]) -> tuple[int | None, list[int]]:
+    """The total service expenditure column of an RS sheet and its service columns, by the
+    project's service-line seed (dbt/seeds/rs_service_lines.csv)."""
+    with (ROOT / "dbt/seeds/rs_service_lines.csv").open() as fh:
+        lines = {r["label_key"]: r for r in csv.DictReader(fh)}
+    total, services = None, []
+    for col, label in labels.items():
+        line = lines.get(_label_key(label))
+        if line is None:
+            continue
+        if line["service_code"] == "total_service_expenditure":
+            total = col
+        elif line["is_total"] == "false":
+            services.append(col)
+    return total, services
 
 
 def _ro_identities(row: list, value_cols: list[tuple[int, str | None]]) -> None:
