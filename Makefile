@@ -65,7 +65,7 @@ bench: setup
 	$(BIN)/python -m tests.bench
 
 docs: setup
-	$(BIN)/python -c "from dagster_project.publish import build_dbt_docs as b; \
+	$(BIN)/python -c "from warehouse.dbt_docs import build_dbt_docs as b; \
 	from warehouse.settings import Settings; s = Settings.from_env(); \
 	print(b(s.work_db, s.work_dir, s.docs_dir))"
 
