@@ -73,7 +73,7 @@ def test_datapackage_lists_tables_fields_licences_and_source_files(built):
     unit = {f["name"]: f.get("unit") for f in nce["schema"]["fields"]}
     assert unit["net_current_expenditure_gbp_thousands"] == "GBP thousand"
     assert "OGL-UK-3.0" in {lic["name"] for lic in package["licenses"]}
-    rs = SAMPLES_DIR / "revenue_outturn" / "RS_2019-20_data_by_LA.xlsx"
+    rs = SAMPLES_DIR / "revenue_outturn" / "RS_2019-20_data_by_LA.xls"
     digest = hashlib.sha256(rs.read_bytes()).hexdigest()
     source = next(s for s in package["sources"] if s["sha256"] == digest)
     assert source["file_name"] == rs.name and source["financial_year"] == "2019-20"
