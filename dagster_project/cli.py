@@ -274,7 +274,7 @@ def cmd_releases(args) -> int:
 
 def cmd_publish(args) -> int:
     from warehouse.publish import rollback
-    from warehouse.releases import ReleaseError
+    from warehouse.releases import ReleaseError, resolve
 
     settings = _settings()
     if not args.rollback:
@@ -285,7 +285,7 @@ def cmd_publish(args) -> int:
         )
         return 2
     try:
-        record = rollback(settings.published_dir, args.rollback)
+        record = rollback(settings.published_dir, resolve(settings.published_dir, args.rollback))
     except ReleaseError as exc:
         print(f"lgf publish: {exc}", file=sys.stderr)
         return 2
@@ -298,12 +298,11 @@ def cmd_publish(args) -> int:
 
 def cmd_diff(args) -> int:
     from warehouse.dictionary import table_keys
-    from warehouse.releases import ReleaseError, current_version, describe_changes, diff_releases
+    from warehouse.releases import ReleaseError, describe_changes, diff_releases, resolve
 
     settings = _settings()
-    current = current_version(settings.published_dir)
-    a, b = (current if v == "current" else v for v in (args.a, args.b))
     try:
+        a, b = (resolve(settings.published_dir, v) for v in (args.a, args.b))
         result = diff_releases(settings.published_dir, a, b, table_keys())
     except ReleaseError as exc:
         print(f"lgf diff: {exc}", file=sys.stderr)
@@ -528,7 +527,11 @@ def build_parser() -> argparse.ArgumentParser:
         "database replaces the published file in one atomic rename, and the Parquet and CSV "
         "exports follow. New releases are published by `lgf refresh`.",
     )
-    p.add_argument("--rollback", metavar="VERSION", help="the release to restore (lgf releases)")
+    p.add_argument(
+        "--rollback",
+        metavar="VERSION",
+        help="the release to restore (see lgf releases), or 'previous'",
+    )
     p.set_defaults(func=cmd_publish)
 
     p = sub.add_parser(
@@ -536,10 +539,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="summarise the differences between two kept releases",
         description="Tables added, removed and changed between two kept releases, and for "
         "changed tables the rows added, removed and changed per financial year (matched on "
-        "the table's dbt unique key where it has one). 'current' names the published release.",
+        "the table's dbt unique key where it has one). 'current' names the published release, "
+        "'previous' the one published before it.",
     )
-    p.add_argument("a", metavar="A", help="the older release (a version, or current)")
-    p.add_argument("b", metavar="B", help="the newer release (a version, or current)")
+    p.add_argument("a", metavar="A", help="the older release (a version, previous or current)")
+    p.add_argument("b", metavar="B", help="the newer release (a version, previous or current)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_diff)
 

@@ -108,6 +108,22 @@ def current_version(published_dir: Path) -> str | None:
     return Path(os.readlink(link)).name
 
 
+def resolve(published_dir: Path, name: str) -> str:
+    """A version from a name: a version itself, ``current`` (the published release) or
+    ``previous`` (the one published before it, if still kept)."""
+    if name not in ("current", "previous"):
+        return name
+    current = current_version(published_dir)
+    if current is None:
+        raise ReleaseError(f"no current release in {published_dir}")
+    if name == "current":
+        return current
+    previous = read_record(published_dir, current).get("previous")
+    if not previous:
+        raise ReleaseError(f"release {current} is the first publication: it has no previous")
+    return previous
+
+
 def list_releases(published_dir: Path) -> list[dict]:
     """Every kept release's record, newest first, each with ``is_current``."""
     folder = releases_dir(published_dir)

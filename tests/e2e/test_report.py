@@ -40,7 +40,7 @@ def browse(page: Path, tmp_path: Path, *extra: str) -> subprocess.CompletedProce
             "--disable-dev-shm-usage",
             f"--user-data-dir={tmp_path / 'chromium-profile'}",
             "--virtual-time-budget=60000",
-            "--window-size=1280,9000",
+            "--window-size=1280,7200",
             *extra,
             page.as_uri(),
         ],
