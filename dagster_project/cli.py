@@ -320,7 +320,7 @@ def cmd_report(args) -> int:
     from warehouse.report import ReportError, write_report
 
     settings = _settings()
-    output = Path(args.output) if args.output else settings.published_dir / "report.html"
+    output = Path(args.output or "report.html")
     try:
         path = write_report(settings.published_db, output, council=args.council)
     except FileNotFoundError as exc:
@@ -561,7 +561,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         "-o",
         metavar="FILE",
-        help="where to write (default: <LGF_DATA_DIR>/published/report.html)",
+        help="where to write (default: report.html here; every publication also writes its "
+        "England report to <LGF_DATA_DIR>/published/report.html)",
     )
     p.set_defaults(func=cmd_report)
 

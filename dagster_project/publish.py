@@ -9,6 +9,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_project.resources import WarehouseResource
 from warehouse.dbt_docs import build_dbt_docs
 from warehouse.publish import publish
+from warehouse.report import ReportError, write_report
 
 
 @asset(
@@ -16,7 +17,8 @@ from warehouse.publish import publish
     deps=[AssetKey(["audit", "marts"])],
     group_name="publish",
     description="The read-only DuckDB file analysts and BI tools open, a versioned release "
-    "record, Parquet and CSV exports with a data dictionary, the audit report and dbt docs.",
+    "record, Parquet and CSV exports with a data dictionary, the HTML report, the audit report "
+    "and dbt docs.",
     kinds={"duckdb", "parquet"},
     pool="duckdb_writer",
 )
@@ -38,6 +40,14 @@ def published_warehouse(context: AssetExecutionContext, warehouse: WarehouseReso
             build_dbt_docs(settings.work_db, settings.work_dir, settings.docs_dir)
         except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
             context.log.warning(f"the dbt docs site was not rebuilt: {exc}")
+    if publication.changed:
+        try:
+            write_report(
+                settings.published_db,
+                settings.published_dir / "releases" / publication.version / "report.html",
+            )
+        except (ReportError, OSError) as exc:
+            context.log.warning(f"the HTML report was not written: {exc}")
     return MaterializeResult(
         metadata={
             "path": str(publication.path),

@@ -5,9 +5,10 @@ Layout under the published folder (``<LGF_DATA_DIR>/published``)::
 
     lgf.duckdb                the current release's database (a hard link into releases/)
     current -> releases/V     which release is current (a relative symlink, swapped atomically)
-    parquet -> current/parquet, csv -> current/csv, datapackage.json, release.json
+    parquet -> current/parquet, csv -> current/csv, datapackage.json, release.json,
+    report.html               (each a symlink into the current release)
     releases/V/               one folder per kept publication: lgf.duckdb, release.json,
-                              datapackage.json, parquet/, csv/
+                              datapackage.json, parquet/, csv/, report.html
 
 A version is ``YYYYMMDD-<first 12 hex digits of the content hash>``. The content hash is a
 SHA-256 over every published table's name, columns, row count and an order-independent checksum
@@ -30,7 +31,7 @@ RELEASES = "releases"
 CURRENT = "current"
 RECORD = "release.json"
 # Entries of the published folder that point into the current release.
-CURRENT_ENTRIES = ("parquet", "csv", "datapackage.json", RECORD)
+CURRENT_ENTRIES = ("parquet", "csv", "datapackage.json", RECORD, "report.html")
 
 
 class ReleaseError(Exception):
