@@ -56,6 +56,8 @@ def test_every_published_table_and_column_is_described(built):
         assert schema.metadata[b"description"], path.name
         for field in schema:
             assert (field.metadata or {}).get(b"description"), f"{path.name}: {field.name}"
+    report = (built.published_dir / "report.html").read_text(encoding="utf-8")
+    assert "England spending by service" in report  # each publication writes its report
     docs = (built.published_dir / "docs" / "index.html").read_text(encoding="utf-8")
     assert "mart_spending_growth" in docs and len(docs) > 100_000
 

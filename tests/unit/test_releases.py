@@ -165,8 +165,12 @@ def test_rollback_restores_a_kept_release_byte_for_byte(work, manifest, tmp_path
     con.close()
     second = publish(work, published, manifest=manifest, now=datetime(2026, 1, 5))
     assert sha256(published / "lgf.duckdb") != first_bytes
-    rollback(published, first.version)
+    assert rel.resolve(published, "previous") == first.version
+    assert rel.resolve(published, "current") == second.version
+    rollback(published, rel.resolve(published, "previous"))
     assert rel.current_version(published) == first.version
+    with pytest.raises(rel.ReleaseError, match="first publication"):
+        rel.resolve(published, "previous")
     assert sha256(published / "lgf.duckdb") == first_bytes
     assert pq.read_table(published / "parquet" / "fct_spend.parquet").num_rows == 3
     with pytest.raises(rel.ReleaseError, match="no release 'nope'.*" + second.version):
@@ -210,3 +214,19 @@ def test_temporaries_of_a_killed_publish_are_removed(work, manifest, tmp_path):
     publish(work, published, manifest=manifest)
     assert not any(p.exists() for p in leftovers)
     assert alive.exists()
+
+
+def test_units_and_types_follow_the_naming_convention():
+    from warehouse.dictionary import frictionless_type, unit_of
+
+    assert unit_of("net_current_expenditure_gbp_thousands") == "GBP thousand"
+    assert unit_of("real_per_head_gbp") == "GBP"
+    assert unit_of("yoy_change_pct") == "percent"
+    assert unit_of("ecode") is None
+    assert [frictionless_type(t) for t in ("BIGINT", "DOUBLE", "VARCHAR", "DATE", "VARCHAR[]")] == [
+        "integer",
+        "number",
+        "string",
+        "date",
+        "array",
+    ]
