@@ -32,6 +32,7 @@ from warehouse.dictionary import (
     table_keys,
     write_parquet,
 )
+from warehouse.synthetic_guard import refuse_synthetic_outside_benchmark
 
 # Readable by DuckDB 1.0 and later (most BI drivers bundle an older DuckDB than the wheel).
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
@@ -122,6 +123,7 @@ def publish(
     try:
         con.execute("checkpoint")
         work = con.execute("select current_database()").fetchone()[0]
+        refuse_synthetic_outside_benchmark(con, work, published_db)
         tables = _tables(con, work)
         prints = rel.fingerprints(con, work, tables)
         chash = rel.content_hash(prints)
