@@ -1,5 +1,6 @@
-"""Great Expectations suites of the reference marts and the cell-level fact (dimensions,
-reorganisation bridge, every published cell), run by warehouse.audit before publishing."""
+"""Great Expectations suites of the reference marts, the cell-level fact and the long-run
+England series (dimensions, reorganisation bridge, every published cell), run by
+warehouse.audit before publishing."""
 
 from __future__ import annotations
 
@@ -65,6 +66,19 @@ SUITES_REFERENCE: dict[str, list[E]] = {
             {"column": "last_financial_year", "regex": FINANCIAL_YEAR},
         ),
         E("ExpectColumnValuesToBeBetween", {"column": "years_published", "min_value": 1}),
+    ],
+    "marts.mart_england_long_run_spending": [
+        E("ExpectTableRowCountToBeBetween", {"min_value": 20}),
+        E("ExpectColumnValuesToMatchRegex", {"column": "financial_year", "regex": FINANCIAL_YEAR}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "series"}),
+        E("ExpectCompoundColumnsToBeUnique", {"column_list": ["financial_year", "series"]}),
+        E("ExpectColumnValuesToNotBeNull", {"column": "is_gap"}),
+        # England's local authority spending, GBP bn cash: tens to a few hundred (gaps are null).
+        E(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "value_gbp_bn", "min_value": 1, "max_value": 1000},
+        ),
+        E("ExpectColumnValuesToNotBeNull", {"column": "source_status"}),
     ],
     "marts.bridge_reorganisations": [
         E("ExpectColumnValuesToNotBeNull", {"column": "predecessor_body_id"}),
