@@ -45,9 +45,8 @@ def audit_marts(context: AssetCheckExecutionContext, warehouse: WarehouseResourc
                 continue
             name = ".".join(key.path)
             frame = con.execute(f"select * from {name}").df()
-            result = run_audit(
-                frame, name, SUITES[name], docs_dir=settings.work_dir / "audit" / name
-            )
+            docs = settings.work_dir / "audit" / name.split(".", 1)[-1]
+            result = run_audit(frame, name, SUITES[name], docs_dir=docs)
             passed = result.evaluated - len(result.failures)
             context.log.info(f"{name}: {passed}/{result.evaluated} expectations passed")
             yield AssetCheckResult(
@@ -60,7 +59,7 @@ def audit_marts(context: AssetCheckExecutionContext, warehouse: WarehouseResourc
                     "expectations": result.evaluated,
                     "failed": len(result.failures),
                     "failures": MetadataValue.md(result.summary() if result.failures else "none"),
-                    "data_docs": str(settings.work_dir / "audit" / name / "index.html"),
+                    "data_docs": str(docs / "index.html"),
                 },
             )
     finally:

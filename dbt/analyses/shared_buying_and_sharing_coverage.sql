@@ -3,8 +3,8 @@
 -- Answer: (1) per council, the share of its published spend paid to buying organisations (YPO,
 -- ESPO, NEPO, CCS, ...) over the months loaded, with how many months that is; (2) nationally,
 -- councils in the shared arrangements held here beside the published counts and survey shares.
--- Limits: spend files cover 11 councils, one to four months each: no figure is annual (that
--- needs twelve months of a council's spend); only payments over the publication threshold are
+-- Limits: the bundled spend files cover a few councils, one to four months each: no figure is
+-- annual (that needs twelve months of a council's spend); only payments over the publication threshold are
 -- published; the arrangements held here are joint-management arrangements only, so the
 -- shares are of those, not a census (the 2007 survey's 32 % / 20 % are unverified); procurement
 -- sharing was not collected and is shown as unknown, not 0.
