@@ -100,4 +100,85 @@ def test_analyst_query_from_the_readme_runs(built):
     rows = con.execute(sql).fetchall()
     con.close()
     assert len(rows) == 317  # every current council: 33 L, 36 MD, 63 UA, 21 SC, 164 SD
-    assert all(r[5] is not None for r in rows)
+    # Dorset and BCP cannot be restated before 2019-20: Christchurch's county services went to
+    # BCP, and the bundled ONS edition has no population to weight that transfer (no value
+    # rather than the old figure that gave the whole county to Dorset)
+    unknown = {r[0] for r in rows if r[5] is None}
+    assert unknown == {"Dorset Council", "Bournemouth, Christchurch and Poole Council"}
+
+
+def test_incomplete_whole_area_has_no_value_or_growth(built):
+    """Essex 2023-24: three districts made no return, so the whole area has no value and no
+    growth (it read +4.7 % before), and says how many bodies are missing."""
+    con = duckdb.connect(str(built.published_db), read_only=True)
+    row = con.execute(
+        """select nominal_gbp_thousands, yoy_change_pct, bodies_without_value, bodies_combined,
+                  completeness_status
+           from marts.mart_spending_growth
+           where geography_basis = 'whole_area' and body_id = 'ESS'
+             and financial_year = '2023-24' and service_code = 'net_current_expenditure'"""
+    ).fetchone()
+    prior = con.execute(
+        """select nominal_gbp_thousands, completeness_status
+           from marts.mart_spending_growth
+           where geography_basis = 'whole_area' and body_id = 'ESS'
+             and financial_year = '2022-23' and service_code = 'net_current_expenditure'"""
+    ).fetchone()
+    con.close()
+    assert row[:4] == (None, None, 3, 13)
+    assert row[4].startswith("incomplete: 3 of 13")
+    assert prior[0] > 2_000_000 and prior[1] == "complete"
+
+
+def test_dorset_county_reaches_bcp_through_the_christchurch_transfer(built):
+    con = duckdb.connect(str(built.published_db), read_only=True)
+    edges = con.execute(
+        """select successor_body_id, weight, edge_source, transferred_area_gss_code
+           from marts.bridge_reorganisations where predecessor_body_id = 'DOR'
+           order by successor_body_id"""
+    ).fetchall()
+    con.close()
+    assert [e[0] for e in edges] == ["BPC", "DST"]
+    assert all(e[1] is None for e in edges)  # weight unknown: no Christchurch population
+    assert edges[0][3] == "E07000048" and "Structural Changes" in edges[0][2]
+
+
+def test_the_multi_year_csv_fills_2021_22_and_records_the_edition(built):
+    """2021-22 has no bundled workbook: its service cells come from the multi-year CSV (read
+    here directly), marked as such; years with a workbook keep it, since the bundled CSV
+    revises none of their cells (2018-19 stays the provisional edition, Wiltshire's education
+    outlier included)."""
+    path = (
+        SAMPLES_DIR
+        / "revenue_outturn"
+        / ("Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv")
+    )
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        (leeds,) = [
+            r
+            for r in csv.DictReader(fh)
+            if r["ONS_code"] == "E08000035" and r["year_ending"] == "202203"
+        ]
+    con = duckdb.connect(str(built.published_db), read_only=True)
+    row = con.execute(
+        """select net_current_expenditure_gbp_thousands, edition_source, release, body_id
+           from marts.fct_net_current_expenditure
+           where financial_year = '2021-22' and ons_code = 'E08000035'
+             and service_code = 'adult_social_care'"""
+    ).fetchone()
+    sources = dict(
+        con.execute(
+            """select financial_year, string_agg(distinct edition_source, '|')
+               from marts.fct_net_current_expenditure group by 1"""
+        ).fetchall()
+    )
+    wiltshire = con.execute(
+        """select net_current_expenditure_gbp_thousands, release
+           from marts.fct_net_current_expenditure
+           where financial_year = '2018-19' and body_id = 'WIL' and service_code = 'education'"""
+    ).fetchone()
+    con.close()
+    assert row == (float(leeds["RS_asc_net_exp"]), "multi-year CSV", "revised", "LDS")
+    assert sources["2021-22"] == "multi-year CSV"
+    assert all(v == "workbook" for y, v in sources.items() if y != "2021-22")
+    assert wiltshire == (370_661.0, "provisional")
