@@ -18,7 +18,7 @@ export GX_ANALYTICS_ENABLED := false
 
 DBT_SOURCES := $(shell find dbt/models dbt/macros dbt/seeds dbt/tests -type f) dbt/dbt_project.yml dbt/profiles.yml
 
-.PHONY: help setup run test lint format dev bench clean
+.PHONY: help setup run test lint format dev bench docs clean
 
 help:
 	@echo "make run    build and publish the warehouse from the bundled real data (offline)"
@@ -26,6 +26,7 @@ help:
 	@echo "make lint   ruff lint and format check"
 	@echo "make dev    the Dagster UI (dagster dev) over the same definitions"
 	@echo "make bench  the warehouse beside its baselines on a synthetic England (SCALE=tiny|medium|england) -> BENCHMARKS.md"
+	@echo "make docs   the dbt docs site of the built warehouse into data/published/docs/"
 	@echo "make clean  remove the environment and runtime data"
 
 $(UV):
@@ -64,6 +65,11 @@ SCALE ?= medium
 bench: setup
 	nice -n 19 $(BIN)/python -m tests.bench.harness --scale $(SCALE) --write BENCHMARKS.md
 	$(BIN)/python -m tests.bench
+
+docs: setup
+	$(BIN)/python -c "from warehouse.dbt_docs import build_dbt_docs as b; \
+	from warehouse.settings import Settings; s = Settings.from_env(); \
+	print(b(s.work_db, s.work_dir, s.docs_dir))"
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data dbt/target dbt/logs .dagster_home

@@ -2,6 +2,7 @@
 sources.acquire (where the bytes come from) with warehouse.landing (where they are kept)."""
 
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,6 +12,17 @@ from sources.fetch import Validators, make_session
 from warehouse import landing
 from warehouse.db import connect
 from warehouse.settings import Settings
+
+
+def warn_live_fallback(release: Release, log) -> None:
+    """Live mode read a bundled copy (the catalogue row has no publisher address): say so, on
+    stderr as well as in the run log, since the CLI hides Dagster's log by default."""
+    message = (
+        f"warning: LGF_SOURCE=live but {release.file_name} ({release.dataset} "
+        f"{release.edition}) has no publisher address in the catalogue: using the bundled copy"
+    )
+    log.warning(message)
+    print(f"lgf: {message}", file=sys.stderr)
 
 
 def land_release(release: Release, settings: Settings, log) -> landing.LandedFile:
@@ -29,6 +41,8 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
         scratch = Path(tempfile.mkdtemp(prefix="fetch-", dir=settings.work_dir))
         try:
             got = acquire(release, settings.source, scratch, validators=validators, session=session)
+            if settings.source == "live" and got.status == "local":
+                warn_live_fallback(release, log)
             if got.status == "not_modified":
                 landed_path = Path(seen["landed_path"])
                 landed = landing.LandedFile(

@@ -29,7 +29,10 @@ def audited_marts(context: AssetExecutionContext, warehouse: WarehouseResource):
     failures, report = [], {}
     for name, expectations in SUITES.items():
         result = run_audit(
-            frames[name], name, expectations, docs_dir=settings.work_dir / "audit" / name
+            frames[name],
+            name,
+            expectations,
+            docs_dir=settings.work_dir / "audit" / name.split(".", 1)[-1],
         )
         report[name] = f"{result.evaluated - len(result.failures)}/{result.evaluated} passed"
         context.log.info(f"{name}: {report[name]}")

@@ -1,22 +1,38 @@
-"""The `lgf` command line: refresh, status, parse, sql.
+"""The `lgf` command line: refresh, status, parse, sql, releases, publish, diff, report.
 
-Commands that only read (parse, sql, status) do not import Dagster, so they start quickly.
+Commands that only read (parse, sql, status, releases, diff, report) do not import Dagster, so
+they start quickly.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
 EPILOG = """
 environment:
-  LGF_DATA_DIR    where the working database, landing zone and published warehouse live
-                  (default: ./data in the project)
-  LGF_CATALOGUE   a catalogue CSV of releases to load instead of the bundled real samples
+  LGF_DATA_DIR       where the working database, landing zone and published warehouse live
+                     (default: ./data in the project)
+  LGF_SOURCE         where files come from: samples (default: the bundled real files), live
+                     (the publishers; catalogue rows without a live address use the bundled
+                     copy, with a warning), a mirror directory, or a mirror http(s):// base URL
+  LGF_CATALOGUE      a catalogue CSV of releases; replaces the bundled entries of the datasets
+                     it lists (files beside it)
+  LGF_KEEP_RELEASES  how many publications are kept for `lgf publish --rollback` (default 3)
+  LGF_DBT_TARGET     the dbt profile target (dev, default; ci)
+  HTTPS_PROXY, REQUESTS_CA_BUNDLE
+                     honoured when fetching (live mode or an http mirror)
 
 The published warehouse is <LGF_DATA_DIR>/published/lgf.duckdb, opened read-only by `lgf sql`
-and by BI tools; Parquet copies of every mart are in <LGF_DATA_DIR>/published/parquet/.
+and by BI tools; Parquet and CSV copies of every mart with a datapackage.json are in
+<LGF_DATA_DIR>/published/parquet/ and csv/, the dbt docs in docs/index.html, every kept
+release in releases/<version>/.
+
+exit codes: 0 success (also when output was cut short by a closed pipe, e.g. `| head`);
+1 failure (a refresh or check failed, no warehouse, a query error); 2 bad input or usage.
 """
 
 
@@ -30,6 +46,7 @@ def cmd_refresh(args) -> int:
     from dagster_project.pipeline import RefreshFailed, run_refresh
 
     settings = _settings()
+    before = _current_release(settings)
     try:
         run_refresh(
             settings, years=args.years or None, log_level="INFO" if args.verbose else "CRITICAL"
@@ -38,9 +55,31 @@ def cmd_refresh(args) -> int:
         print(f"lgf refresh: {exc}", file=sys.stderr)
         return 1
     print(f"published warehouse: {settings.published_db}")
+    _print_release_note(settings, before)
     if not args.quiet:
         _print_headlines(settings)
     return 0
+
+
+def _current_release(settings) -> str | None:
+    from warehouse.releases import current_version
+
+    return current_version(settings.published_dir)
+
+
+def _print_release_note(settings, before: str | None) -> None:
+    from warehouse.releases import current_version, describe_changes, read_record
+
+    after = current_version(settings.published_dir)
+    if after is None:
+        return
+    if after == before:
+        print(f"release {after}: nothing changed, not republished")
+        return
+    record = read_record(settings.published_dir, after)
+    print(f"release {after} (previous: {record.get('previous') or 'none'})")
+    for line in describe_changes(record.get("changes"))[:30]:
+        print(f"  {line}")
 
 
 def _print_headlines(settings) -> None:
@@ -75,15 +114,27 @@ def cmd_status(args) -> int:
     settings = _settings()
     path = settings.published_db
     if not path.exists():
-        print(f"no published warehouse at {path}; run `lgf refresh` (or `make run`)")
+        print(
+            f"no published warehouse at {path}; run `lgf refresh` (or `make run`)", file=sys.stderr
+        )
         return 1
     con = connect(path, read_only=True)
     try:
-        published_at = con.execute("select published_at from meta.publication").fetchone()[0]
+        meta_columns = {
+            c
+            for (c,) in con.execute(
+                "select column_name from duckdb_columns() "
+                "where schema_name = 'meta' and table_name = 'publication'"
+            ).fetchall()
+        }
+        version_sql = "version" if "version" in meta_columns else "null"
+        version, published_at = con.execute(
+            f"select {version_sql}, published_at from meta.publication"
+        ).fetchone()
         rows = con.execute(
             """
             select financial_year, form, release, coalesce(release_date::varchar, ''),
-                   authority_rows, value_rows, source_file, left(source_sha256, 12), loaded_at
+                   authority_rows, value_rows, source_file, source_sha256, loaded_at
             from raw.load_log order by financial_year, form, release
             """
         ).fetchall()
@@ -103,7 +154,43 @@ def cmd_status(args) -> int:
         )
     finally:
         con.close()
-    print(f"published warehouse: {path}\npublished at (UTC): {published_at:%Y-%m-%d %H:%M:%S}\n")
+    if args.json:
+        status = {
+            "published_warehouse": str(path),
+            "version": version,
+            "published_at": published_at.isoformat(),
+            "editions": [
+                dict(
+                    zip(
+                        (
+                            "financial_year",
+                            "form",
+                            "release",
+                            "release_date",
+                            "authorities",
+                            "cells",
+                            "source_file",
+                            "source_sha256",
+                            "loaded_at",
+                        ),
+                        (*row[:8], row[8].isoformat()),
+                        strict=True,
+                    )
+                )
+                for row in rows
+            ],
+            "other_tables": [
+                {"table": f"raw.{n}", "rows": r, "files": f, "loaded_at": t.isoformat()}
+                for n, r, f, t in reference
+            ],
+        }
+        print(json.dumps(status, indent=1))
+        return 0
+    print(
+        f"published warehouse: {path}\n"
+        + (f"release: {version}\n" if version else "")
+        + f"published at (UTC): {published_at:%Y-%m-%d %H:%M:%S}\n"
+    )
     header = (
         "year",
         "form",
@@ -119,12 +206,130 @@ def cmd_status(args) -> int:
     for year, form, release, date, las, cells, file, sha, loaded in rows:
         print(
             f"{year:<9}{form:<5}{release:<12}{date:<11}{las:>5}{cells:>7}  "
-            f"{file[:43]:<44}{sha:<13}{loaded:%Y-%m-%d %H:%M}"
+            f"{file[:43]:<44}{sha[:12]:<13}{loaded:%Y-%m-%d %H:%M}"
         )
     if reference:
         print(f"\n{'other table':<34}{'rows':>9}{'files':>7}  loaded (UTC)")
         for name, n, files, loaded in reference:
             print(f"raw.{name:<30}{n:>9}{files:>7}  {loaded:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def cmd_releases(args) -> int:
+    from warehouse.releases import describe_changes, list_releases
+
+    settings = _settings()
+    records = list_releases(settings.published_dir)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {
+                        k: r.get(k)
+                        for k in (
+                            "version",
+                            "is_current",
+                            "published_at",
+                            "content_hash",
+                            "previous",
+                            "row_counts",
+                            "sources",
+                            "changes",
+                        )
+                    }
+                    for r in records
+                ],
+                indent=1,
+            )
+        )
+        return 0
+    if not records:
+        print(
+            f"no releases in {settings.published_dir}; run `lgf refresh` (or `make run`)",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"{'':2}{'version':<24}{'published (UTC)':<21}{'tables':>7}{'rows':>12}  changes")
+    for r in records:
+        changes = r.get("changes")
+        summary = (
+            "first publication"
+            if changes is None
+            else f"{len(changes['tables_changed'])} changed, {len(changes['tables_added'])} "
+            f"added, {len(changes['tables_removed'])} removed"
+        )
+        print(
+            f"{'*' if r['is_current'] else ' ':2}{r['version']:<24}"
+            f"{r['published_at'].replace('T', ' '):<21}{len(r['row_counts']):>7}"
+            f"{sum(r['row_counts'].values()):>12,}  {summary}"
+        )
+    current = next((r for r in records if r["is_current"]), None)
+    if current and args.verbose:
+        print(f"\nchanges in {current['version']}:")
+        for line in describe_changes(current.get("changes")):
+            print(f"  {line}")
+    print("\n* = the published warehouse; roll back with `lgf publish --rollback VERSION`")
+    return 0
+
+
+def cmd_publish(args) -> int:
+    from warehouse.publish import rollback
+    from warehouse.releases import ReleaseError, resolve
+
+    settings = _settings()
+    if not args.rollback:
+        print(
+            "lgf publish: nothing to do: give --rollback VERSION (see `lgf releases`); a new "
+            "release is published by `lgf refresh`",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        record = rollback(settings.published_dir, resolve(settings.published_dir, args.rollback))
+    except ReleaseError as exc:
+        print(f"lgf publish: {exc}", file=sys.stderr)
+        return 2
+    print(
+        f"published warehouse: {settings.published_db} is now release {record['version']} "
+        f"(first published {record['published_at'].replace('T', ' ')} UTC)"
+    )
+    return 0
+
+
+def cmd_diff(args) -> int:
+    from warehouse.dictionary import table_keys
+    from warehouse.releases import ReleaseError, describe_changes, diff_releases, resolve
+
+    settings = _settings()
+    try:
+        a, b = (resolve(settings.published_dir, v) for v in (args.a, args.b))
+        result = diff_releases(settings.published_dir, a, b, table_keys())
+    except ReleaseError as exc:
+        print(f"lgf diff: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=1))
+        return 0
+    print(f"from release {a} to {b}:")
+    for line in describe_changes(result):
+        print(f"  {line}")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from warehouse.report import ReportError, write_report
+
+    settings = _settings()
+    output = Path(args.output or "report.html")
+    try:
+        path = write_report(settings.published_db, output, council=args.council)
+    except FileNotFoundError as exc:
+        print(f"lgf report: {exc}", file=sys.stderr)
+        return 1
+    except ReportError as exc:
+        print(f"lgf report: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"report written to {path}")
     return 0
 
 
@@ -135,7 +340,9 @@ def cmd_parse(args) -> int:
     from sources.revenue_outturn.timeseries import is_timeseries_csv, parse_timeseries
 
     path = Path(args.file)
-    if path.suffix.lower() == ".csv" and not is_timeseries_csv(path):
+    if getattr(args, "spend", False) or (
+        path.suffix.lower() == ".csv" and not is_timeseries_csv(path)
+    ):
         return _parse_spend_file(path, args)
     try:
         if path.suffix.lower() == ".csv":
@@ -289,6 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser(
@@ -315,7 +523,69 @@ def build_parser() -> argparse.ArgumentParser:
         description="List every loaded edition in the published warehouse with its release, "
         "source file, sha256 and load time.",
     )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser(
+        "releases",
+        help="list the kept publications (version, when, row counts, what changed)",
+        description="List the kept publications, newest first. A version is the UTC date and a "
+        "hash of the published content (identical content gives the same hash); the current "
+        "one is marked *. Each release's record (sources and their sha256, row counts per "
+        "table, changes since the previous publication) is "
+        "<LGF_DATA_DIR>/published/releases/<version>/release.json.",
+    )
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument(
+        "--verbose", "-v", action="store_true", help="list the current release's changes"
+    )
+    p.set_defaults(func=cmd_releases)
+
+    p = sub.add_parser(
+        "publish",
+        help="make a kept release the published warehouse again (--rollback VERSION)",
+        description="Roll the published warehouse back (or forward) to a kept release: its "
+        "database replaces the published file in one atomic rename, and the Parquet and CSV "
+        "exports follow. New releases are published by `lgf refresh`.",
+    )
+    p.add_argument(
+        "--rollback",
+        metavar="VERSION",
+        help="the release to restore (see lgf releases), or 'previous'",
+    )
+    p.set_defaults(func=cmd_publish)
+
+    p = sub.add_parser(
+        "diff",
+        help="summarise the differences between two kept releases",
+        description="Tables added, removed and changed between two kept releases, and for "
+        "changed tables the rows added, removed and changed per financial year (matched on "
+        "the table's dbt unique key where it has one). 'current' names the published release, "
+        "'previous' the one published before it.",
+    )
+    p.add_argument("a", metavar="A", help="the older release (a version, previous or current)")
+    p.add_argument("b", metavar="B", help="the newer release (a version, previous or current)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser(
+        "report",
+        help="write a static HTML report with charts from the published warehouse",
+        description="Write one self-contained HTML file (works offline; the charting library "
+        "is embedded) from the published warehouse, opened read-only: England spending by "
+        "service in cash and real terms, savings claimed against targets, shared services "
+        "and shared procurement, and with --council a council's profile against its class "
+        "and its nearest similar councils. Every chart shows its source, caveats and SQL.",
+    )
+    p.add_argument("--council", metavar="NAME", help="a council's name (or a unique part of it)")
+    p.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="where to write (default: report.html here; every publication also writes its "
+        "England report to <LGF_DATA_DIR>/published/report.html)",
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
         "parse",
@@ -342,7 +612,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-validate", action="store_true", help="skip the pandera schema")
     spend = p.add_argument_group(
-        "council spend files (Transparency Code CSVs; taken from the bundled catalogue when known)"
+        "council spend files (any CSV that is not the multi-year outturn CSV is read as one; "
+        "fields inferred, metadata from the bundled catalogue when known)"
+    )
+    spend.add_argument(
+        "--spend",
+        action="store_true",
+        help="read FILE as a council spend file whatever its format (an xlsx, ods or xls)",
     )
     spend.add_argument("--body", help="the publishing council's name")
     spend.add_argument("--gss", help="the publishing council's GSS code")
@@ -380,9 +656,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("lgf-warehouse")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`lgf sql ... | head`): not an error. Point stdout at devnull so
+        # the interpreter's final flush does not complain either.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    return code
 
 
 if __name__ == "__main__":

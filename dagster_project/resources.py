@@ -16,6 +16,7 @@ class WarehouseResource(ConfigurableResource):
     data_dir: str
     catalogue: str = ""  # a user's catalogue replacing the bundled one for its datasets
     source: str = "samples"  # samples | live | a mirror directory | a mirror base URL
+    keep_releases: int = 3  # publications kept for rollback
 
     @property
     def settings(self) -> Settings:
@@ -23,6 +24,7 @@ class WarehouseResource(ConfigurableResource):
             data_dir=Path(self.data_dir),
             catalogue=Path(self.catalogue) if self.catalogue else None,
             source=self.source,
+            keep_releases=self.keep_releases,
         )
 
     def releases(self, dataset: str, financial_year: str | None = None) -> list[Release]:
@@ -43,6 +45,7 @@ def build_resources(settings: Settings | None = None) -> dict:
             data_dir=str(settings.data_dir),
             catalogue=str(settings.catalogue or ""),
             source=settings.source,
+            keep_releases=settings.keep_releases,
         ),
         "dbt": dbt_resource(settings),
     }

@@ -5,6 +5,7 @@ the landing zone, the published database and its exports. ``LGF_CATALOGUE`` poin
 catalogue CSV that replaces the bundled one for the datasets it lists (a folder of new
 releases). ``LGF_SOURCE`` says where files come from: ``samples`` (the bundled real files, the
 default), ``live`` (the publishers), or a mirror: a directory or an http(s) base URL.
+``LGF_KEEP_RELEASES`` (default 3) is how many publications are kept for rollback.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Settings:
     data_dir: Path
     catalogue: Path | None = None
     source: str = "samples"
+    keep_releases: int = 3
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -29,10 +31,16 @@ class Settings:
         source = os.environ.get("LGF_SOURCE", "samples").strip() or "samples"
         if source not in ("samples", "live") and not source.startswith(("http://", "https://")):
             source = str(Path(source).resolve())  # a mirror directory
+        keep = os.environ.get("LGF_KEEP_RELEASES", "").strip()
+        if keep and not (keep.isdigit() and int(keep) >= 1):
+            raise ValueError(
+                f"LGF_KEEP_RELEASES must be a whole number of at least 1, got {keep!r}"
+            )
         return cls(
             data_dir=data_dir,
             catalogue=Path(catalogue).resolve() if catalogue else None,
             source=source,
+            keep_releases=int(keep) if keep else 3,
         )
 
     @property
@@ -60,6 +68,11 @@ class Settings:
     @property
     def exports_dir(self) -> Path:
         return self.published_dir / "parquet"
+
+    @property
+    def docs_dir(self) -> Path:
+        """The dbt docs site of the current publication."""
+        return self.published_dir / "docs"
 
     @property
     def audit_dir(self) -> Path:

@@ -7,6 +7,7 @@ runs it on the mart read from the working database.
 from __future__ import annotations
 
 from warehouse.audit import ExpectationSpec as E
+from warehouse.suites_reference import SUITES_REFERENCE
 from warehouse.suites_savings import SUITES_SAVINGS
 
 CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
@@ -168,3 +169,5 @@ SUITES: dict[str, list[E]] = {
 
 # The savings and shared-services marts' suites live beside their rules.
 SUITES |= SUITES_SAVINGS
+# The dimensions, the reorganisation bridge and the cell-level fact.
+SUITES |= SUITES_REFERENCE

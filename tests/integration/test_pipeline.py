@@ -173,7 +173,7 @@ def test_published_file_is_read_only_with_exports_and_audit_docs(built):
         f"select count(*) from '{built.exports_dir / 'fct_net_current_expenditure.parquet'}'"
     ).fetchone()[0]
     assert n == query(built, "select count(*) from marts.fct_net_current_expenditure")[0][0]
-    assert (built.audit_dir / "marts.fct_net_current_expenditure" / "index.html").exists()
+    assert (built.audit_dir / "fct_net_current_expenditure" / "index.html").exists()
     assert query(built, "select count(*) from meta.publication") == [(1,)]
 
 

@@ -21,21 +21,22 @@ def _work_db(path, source_file):
 def test_synthetic_data_is_not_published_outside_a_benchmark_folder(tmp_path):
     published = tmp_path / "published" / "lgf.duckdb"
     real = _work_db(tmp_path / "real.duckdb", "RS_2023-24_data_by_LA.xlsx")
-    publish(real, published, tmp_path / "published" / "parquet")
+    publish(real, published.parent)
     before = published.read_bytes()
 
     work = _work_db(tmp_path / "work.duckdb", "SYNTHETIC_RS_2023-24_data_by_LA.ods")
     with pytest.raises(SyntheticDataError, match="SYNTHETIC_RS_2023-24_data_by_LA.ods"):
-        publish(work, published, tmp_path / "published" / "parquet")
+        publish(work, published.parent)
     assert published.read_bytes() == before  # the last publication is untouched
     assert not list(published.parent.glob(".*.tmp"))
+    assert not list((published.parent / "releases").glob(".*.tmp"))
 
 
 def test_synthetic_data_is_published_inside_a_benchmark_folder(tmp_path):
     bench = tmp_path / "bench"
     mark_benchmark_folder(bench)
     work = _work_db(tmp_path / "work.duckdb", "SYNTHETIC_RS_2008-09_data_by_LA.xlsx")
-    pub = publish(work, bench / "data" / "published" / "lgf.duckdb", bench / "data" / "pq")
+    pub = publish(work, bench / "data" / "published")
     con = connect(pub.path, read_only=True)
     assert (
         con.execute("select source_file from raw.load_log").fetchone()[0].startswith("SYNTHETIC_")
