@@ -44,7 +44,6 @@ import csv
 import random
 import re
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -342,11 +341,17 @@ def synthetic_rows(
             new_auth.append(row)
         for r in layout.england_rows[name]:
             _fill_total(rows[r], value_cols, sums[None])
-        shared = Counter(layout.class_rows[name].values())
+        groups: dict[str, list[int]] = {}
         for r, cls in layout.class_rows[name].items():
-            # Several rows of one class are sub-classes (2022-23 lists police, fire, ... each as
-            # class O) that the generator cannot attribute: left blank, never double counted.
-            _fill_total(rows[r], value_cols, sums.get(cls, {}) if shared[cls] == 1 else {})
+            groups.setdefault(cls, []).append(r)
+        for cls, class_rows in groups.items():
+            # Several rows of one class are its sub-classes (2022-23 lists police, fire, ...
+            # each as class O): the class sum is split in the real rows' proportions, so the
+            # rows of a class still add up to the sum of its councils.
+            for r, part in zip(
+                class_rows, _split(sums.get(cls, {}), [rows[r] for r in class_rows]), strict=True
+            ):
+                _fill_total(rows[r], value_cols, part)
         start, end = auth[0], auth[-1]
         out[name] = rows[:start] + new_auth + rows[end + 1 :]
     return out
@@ -400,6 +405,22 @@ def _apply(row: list, block: dict[str, int]) -> None:
     c3, c6 = get("C3"), get("C6")
     if "C7" in block and c3 is not None and c6 is not None and get("C7") is not None:
         row[block["C7"]] = int(c3 - c6)
+
+
+def _split(total: dict[int, float], real_rows: list[list]) -> list[dict[int, float]]:
+    """`total` per column split over rows in proportion to their real values (equal where the
+    real values are missing or zero); integer parts, the remainder on the last row."""
+    parts: list[dict[int, float]] = [{} for _ in real_rows]
+    for col, amount in total.items():
+        weights = [max(_number(r[col]) or 0.0, 0.0) if col < len(r) else 0.0 for r in real_rows]
+        if sum(weights) <= 0:
+            weights = [1.0] * len(real_rows)
+        given = 0
+        for i, w in enumerate(weights):
+            share = amount - given if i == len(weights) - 1 else int(amount * w / sum(weights))
+            parts[i][col] = share
+            given += share
+    return parts
 
 
 def _fill_total(row: list, value_cols, sums: dict[int, float]) -> None:

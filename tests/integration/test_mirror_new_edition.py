@@ -15,17 +15,13 @@ import duckdb
 import pytest
 
 from dagster_project.pipeline import run_refresh
-from sources.catalogue import BUNDLED_CATALOGUE, BUNDLED_CATALOGUES
-from sources.spend.catalogue import SPEND_SAMPLES
+from sources.catalogue import BUNDLED_CATALOGUE, SAMPLES_DIR
 from warehouse.settings import Settings
 
 SERVED_NAME = "ro3_social_care_2010-11_mirror.xls"
 SOURCE = BUNDLED_CATALOGUE.parent / "Revenue_Outturn__RO3__data_2010-11_by_LA_-_27-Nov-2012-v2.xls"
-FILES = {
-    p.name: p
-    for folder in [c.parent for c in BUNDLED_CATALOGUES] + [SPEND_SAMPLES]  # spend too
-    for p in folder.iterdir()
-}
+# the mirror holds every bundled file (every dataset a refresh fetches), and the new edition
+FILES = {p.name: p for p in SAMPLES_DIR.rglob("*") if p.is_file()}
 FILES[SERVED_NAME] = SOURCE
 
 
