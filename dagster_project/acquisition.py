@@ -15,7 +15,8 @@ from warehouse.settings import Settings
 
 def land_release(release: Release, settings: Settings, log) -> landing.LandedFile:
     """Acquire the release's file (a conditional GET when fetched before), land it under its
-    sha256 and record a manifest row. A 304 reuses the bytes already landed for that URL."""
+    sha256 and record it in the manifest (once per file: a no-op refresh adds no row). A 304
+    reuses the bytes already landed for that URL."""
     settings.ensure_dirs()
     con = connect(settings.work_db)
     try:
@@ -24,13 +25,16 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
             session = make_session()
             url = source_url(release, settings.source, session=session)
             seen = landing.last_landed(con, url) if url else None
-            if seen and Path(seen["landed_path"]).exists():
+            if (
+                seen
+                and landing.resolve_landed_path(seen["landed_path"], settings.data_dir).exists()
+            ):
                 validators = Validators(seen["etag"], seen["last_modified"])
         scratch = Path(tempfile.mkdtemp(prefix="fetch-", dir=settings.work_dir))
         try:
             got = acquire(release, settings.source, scratch, validators=validators, session=session)
             if got.status == "not_modified":
-                landed_path = Path(seen["landed_path"])
+                landed_path = landing.resolve_landed_path(seen["landed_path"], settings.data_dir)
                 landed = landing.LandedFile(
                     seen["sha256"], landed_path.stat().st_size, landed_path, is_new=False
                 )
@@ -42,6 +46,7 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
         landing.record(
             con,
             landed,
+            settings.data_dir,
             dataset=release.dataset,
             form=release.form,
             financial_year=release.financial_year or None,

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from sources.catalogue import Release
+from sources.catalogue import Release, safe_file_name
 from sources.errors import SourceError
 from sources.fetch import Validators, fetch, pick_attachment, resolve_govuk_attachments
 
@@ -88,7 +88,7 @@ def acquire(
     if url is None and mode == LIVE:  # nothing to fetch: the project's own copy
         return Acquired(release, release.path, None, "local")
     if url is None:  # a mirror directory
-        path = Path(mode) / release.file_name
+        path = safe_file_name(release.file_name, Path(mode), where=f"the mirror {mode}")
         if not path.is_file():
             raise SourceError(f"the mirror {mode} has no {release.file_name} ({release.edition})")
         return Acquired(release, path, None, "local")

@@ -17,7 +17,9 @@ import inspect
 import json
 import os
 import re
+import socket
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +42,9 @@ from sources.errors import SourceError
 DEFAULT_USER_AGENT = "lgf-warehouse/0.1 (+open data warehouse)"
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; read is per socket read, not total
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# Seconds for the whole fetch (headers, retries and body): a server trickling one byte inside
+# every read timeout cannot hold a refresh for longer than this.
+DEFAULT_DEADLINE = 600.0
 RETRY_STATUSES = (500, 502, 503, 504)
 RETRY_AFTER_MAX = 60  # never sleep longer than this because a server's Retry-After said so
 CHUNK = 64 * 1024
@@ -248,6 +253,7 @@ def fetch(
     session: requests.Session | None = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> FetchResult:
     """GET ``url`` into ``dest_dir`` (or learn it is unchanged), checking it is ``expected_format``.
 
@@ -255,7 +261,9 @@ def fetch(
     ``*.part`` file, hashed on the way, checked against Content-Length and ``max_bytes``, sniffed,
     and only then renamed to the URL's file name; on any failure no file is left behind.
     TLS certificates are always verified (``session.verify`` may name a CA bundle; False is
-    ignored) and an https address redirected to plain http is refused. Raises FetchError.
+    ignored) and an https address redirected to plain http is refused. The whole fetch must end
+    within ``deadline`` seconds (``timeout`` bounds each connect and each read; a server sending
+    a byte just inside every read timeout is stopped by the deadline). Raises FetchError.
     """
     if expected_format not in EXPECTABLE_FORMATS:
         raise ValueError(
@@ -264,6 +272,66 @@ def fetch(
         )
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
+    job = _Job()
+    worker = threading.Thread(
+        target=job.run,
+        args=(_fetch, url, dest_dir, expected_format, validators, session, timeout, max_bytes),
+        name=f"fetch {url}",
+        daemon=True,  # a worker stuck on a dead socket never keeps the process alive
+    )
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        job.cancel()
+        worker.join(5)
+        raise FetchError(
+            f"overall deadline exceeded: no complete answer within {deadline:g} s "
+            f"({job.received} bytes of the body received)",
+            url=url,
+        )
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+class _Job:
+    """One fetch run in a worker thread so the caller can give up at a deadline: cancelling
+    sets a flag the streaming loop checks and shuts the response's socket, which wakes a
+    blocked read."""
+
+    def __init__(self):
+        self.cancelled = threading.Event()
+        self.response: requests.Response | None = None
+        self.received = 0
+        self.result: FetchResult | None = None
+        self.error: BaseException | None = None
+
+    def run(self, fn, *args):
+        try:
+            self.result = fn(self, *args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self.error = exc
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        response = self.response
+        connection = getattr(getattr(response, "raw", None), "connection", None)
+        sock = getattr(connection, "sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _fetch(
+    job: _Job,
+    url: str,
+    dest_dir: Path,
+    expected_format: str,
+    validators: Validators | None,
+    session: requests.Session | None,
+    timeout: tuple[float, float],
+    max_bytes: int,
+) -> FetchResult:
     own_session = session is None
     session = session or make_session()
     sent = validators or Validators()
@@ -275,7 +343,10 @@ def fetch(
             )
         except requests.RequestException as exc:
             raise FetchError(_describe(exc), url=url) from exc
+        job.response = response
         with response:
+            if job.cancelled.is_set():
+                raise FetchError("cancelled at the overall deadline", url=url)
             _check_no_downgrade(url, response)
             etag = response.headers.get("ETag")
             last_modified = response.headers.get("Last-Modified")
@@ -310,7 +381,9 @@ def fetch(
                     url=url,
                     status=response.status_code,
                 )
-            path, size, sha = _stream_to_disk(response, url, dest_dir, expected_format, max_bytes)
+            path, size, sha = _stream_to_disk(
+                response, url, dest_dir, expected_format, max_bytes, job
+            )
     finally:
         if own_session:
             session.close()
@@ -329,7 +402,12 @@ def fetch(
 
 
 def _stream_to_disk(
-    response: requests.Response, url: str, dest_dir: Path, expected_format: str, max_bytes: int
+    response: requests.Response,
+    url: str,
+    dest_dir: Path,
+    expected_format: str,
+    max_bytes: int,
+    job: _Job | None = None,
 ) -> tuple[Path, int, str]:
     encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
     expected_len = _header_int(response.headers.get("Content-Length"))
@@ -347,6 +425,10 @@ def _stream_to_disk(
         with os.fdopen(fd, "wb") as out:
             try:
                 for chunk in response.iter_content(CHUNK):
+                    if job is not None:
+                        if job.cancelled.is_set():
+                            raise FetchError("cancelled at the overall deadline", url=url)
+                        job.received += len(chunk)
                     size += len(chunk)
                     if size > max_bytes:
                         raise FetchError(
@@ -372,6 +454,10 @@ def _stream_to_disk(
                 url=url,
             )
         target = dest_dir / name
+        if target.resolve().parent != dest_dir.resolve():  # _file_name keeps it a base name
+            raise FetchError(f"unsafe file name {name!r} from the address", url=url)
+        if job is not None and job.cancelled.is_set():
+            raise FetchError("cancelled at the overall deadline", url=url)
         os.replace(tmp, target)
     except BaseException:
         _remove(tmp)
