@@ -2,7 +2,8 @@
 -- and per resident, with growth; on three bases: as at the time (the body that spent it),
 -- restated on current authorities (predecessors summed into successors, a split county
 -- apportioned by population share and flagged as an estimate), and whole two-tier areas
--- (county plus districts).
+-- (county plus districts). Sums are in fixed point (decimal(38, 6)): the same result whatever
+-- order DuckDB's threads add the values in.
 with
 
 fct as (
@@ -59,7 +60,7 @@ basket_lines as (
         lines.release,
         lines.body_id,
         'basket:' || baskets.basket_code as service_code,
-        sum(lines.nominal_gbp_thousands) as nominal_gbp_thousands,
+        sum(lines.nominal_gbp_thousands::decimal(38, 6))::double as nominal_gbp_thousands,
         bool_or(lines.is_missing_return) as is_missing_return
     from lines
     inner join baskets on lines.service_code = baskets.service_code
@@ -93,7 +94,8 @@ restated as (
         all_lines.financial_year,
         max(all_lines.release) as release,
         all_lines.service_code,
-        sum(all_lines.nominal_gbp_thousands * successions.weight) as nominal_gbp_thousands,
+        sum((all_lines.nominal_gbp_thousands * successions.weight)::decimal(38, 6))::double
+            as nominal_gbp_thousands,
         bool_or(successions.is_estimate) as is_estimate,
         count(distinct all_lines.body_id) as bodies_combined,
         bool_or(all_lines.is_missing_return) as is_missing_return
@@ -115,7 +117,7 @@ whole_area as (
         all_lines.financial_year,
         max(all_lines.release) as release,
         all_lines.service_code,
-        sum(all_lines.nominal_gbp_thousands) as nominal_gbp_thousands,
+        sum(all_lines.nominal_gbp_thousands::decimal(38, 6))::double as nominal_gbp_thousands,
         false as is_estimate,
         count(distinct all_lines.body_id) as bodies_combined,
         bool_or(all_lines.is_missing_return) as is_missing_return
