@@ -83,6 +83,11 @@ def acquire(
 ) -> Acquired:
     """Bring the release's file here: a local path, a download, or 'not modified'."""
     if mode == SAMPLES:
+        if not release.path.is_file():
+            raise SourceError(
+                f"{release.edition} {release.form}: the catalogue names {release.file_name}, "
+                f"which is not in its folder {release.path.parent}"
+            )
         return Acquired(release, release.path, None, "local")
     url = source_url(release, mode, session=session)
     if url is None and mode == LIVE:  # nothing to fetch: the project's own copy

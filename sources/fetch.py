@@ -314,9 +314,11 @@ class _Job:
 
     def cancel(self) -> None:
         self.cancelled.set()
-        response = self.response
-        connection = getattr(getattr(response, "raw", None), "connection", None)
-        sock = getattr(connection, "sock", None)
+        raw = getattr(self.response, "raw", None)
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is None:  # http.client hands the socket to the response it is reading
+            fp = getattr(getattr(raw, "_fp", None), "fp", None)
+            sock = getattr(getattr(fp, "raw", None), "_sock", None)
         if sock is not None:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
