@@ -9,6 +9,7 @@ tests/integration/test_bad_inputs.py.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import io
 import threading
@@ -246,10 +247,8 @@ class Server(http.server.BaseHTTPRequestHandler):
         length = len(BODY) if kind == "truncated" else len(body)
         self.send_header("Content-Length", str(length))
         self.end_headers()
-        try:
+        with contextlib.suppress(OSError):
             self.wfile.write(body)
-        except OSError:
-            pass
 
     def log_message(self, *args):
         pass
