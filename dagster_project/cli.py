@@ -305,7 +305,10 @@ def cmd_forget(args) -> int:
 
     settings = _settings()
     if not settings.work_db.exists():
-        print(f"lgf forget: no working database at {settings.work_db}: nothing is loaded")
+        print(
+            f"lgf forget: no working database at {settings.work_db}: nothing is loaded",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
     if args.file is None and (args.year is None or args.release is None):
         print("lgf forget: give YEAR RELEASE (e.g. 2017-18 revised) or --file", file=sys.stderr)

@@ -65,6 +65,7 @@ FORMAT_LABELS = {
     "pptx": "pptx (a PowerPoint file)",
     "zip": "a ZIP archive that is not a spreadsheet",
     "ole2": "an OLE2 file",
+    "encrypted": "an encrypted (password-protected) workbook",
     "pdf": "PDF",
     "html": "HTML (an error or landing page?)",
     "xml": "XML",
@@ -479,7 +480,8 @@ def _wire_bytes(response: requests.Response, fallback: int) -> int:
 def sniff_format(path: Path) -> str:
     """What a file's bytes are, whatever its name says.
 
-    Returns 'xls' (OLE2 workbook), 'xlsx', 'xlsb', 'ods', 'docx', 'pptx', 'zip', 'ole2', 'pdf',
+    Returns 'xls' (OLE2 workbook), 'xlsx', 'xlsb', 'ods', 'docx', 'pptx', 'zip', 'ole2',
+    'encrypted' (an OLE2 container holding an encrypted Office package), 'pdf',
     'html', 'xml', 'json', 'csv' (any plain text in utf-8 / utf-8-sig / cp1252 that is not
     markup or JSON), 'text' (starts like JSON but does not parse), 'empty' or 'binary'.
     """
@@ -517,6 +519,8 @@ def sniff_format(path: Path) -> str:
 def _sniff_ole2(head: bytes) -> str:
     # OLE2 is also the container of old Word files: call it 'ole2' when the directory (if it is
     # within the first bytes) names a Word stream and no workbook stream; otherwise an xls.
+    if "EncryptedPackage".encode("utf-16-le") in head:  # an Office file saved with a password
+        return "encrypted"
     word = "WordDocument".encode("utf-16-le") in head
     book = "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head
     return "ole2" if word and not book else "xls"

@@ -370,7 +370,7 @@ def test_bad_cli_arguments_are_usage_messages_with_exit_2(capsys):
 def test_forget_with_nothing_loaded_is_a_message(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("LGF_DATA_DIR", str(tmp_path))
     assert main(["forget", "2017-18", "revised"]) == 1
-    assert "nothing is loaded" in capsys.readouterr().out
+    assert "nothing is loaded" in capsys.readouterr().err
 
 
 def test_the_exit_codes_are_documented_in_help(capsys):
