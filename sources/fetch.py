@@ -73,6 +73,7 @@ FORMAT_LABELS = {
     "csv": "plain text (csv)",
     "text": "text that is not valid JSON",
     "empty": "an empty file",
+    "damaged_zip": "a damaged or truncated ZIP container (an incomplete copy of an xlsx?)",
     "binary": "unrecognised binary data",
 }
 
@@ -481,7 +482,8 @@ def sniff_format(path: Path) -> str:
     """What a file's bytes are, whatever its name says.
 
     Returns 'xls' (OLE2 workbook), 'xlsx', 'xlsb', 'ods', 'docx', 'pptx', 'zip', 'ole2',
-    'encrypted' (an OLE2 container holding an encrypted Office package), 'pdf',
+    'encrypted' (an OLE2 container holding an encrypted Office package), 'damaged_zip' (starts
+    like a ZIP but cannot be opened: truncated), 'pdf',
     'html', 'xml', 'json', 'csv' (any plain text in utf-8 / utf-8-sig / cp1252 that is not
     markup or JSON), 'text' (starts like JSON but does not parse), 'empty' or 'binary'.
     """
@@ -544,7 +546,7 @@ def _sniff_zip(path: Path) -> str:
                     return "pptx"
             return "zip"
     except (zipfile.BadZipFile, OSError, EOFError):
-        return "binary"
+        return "damaged_zip"
 
 
 def _decode_head(head: bytes) -> str | None:

@@ -102,7 +102,7 @@ CASES: dict[str, tuple[bytes, str, list[str]]] = {
     "truncated_workbook": (
         REAL[: len(REAL) // 2],
         ROW,
-        [NAME, "cannot be read as a spreadsheet", "truncated"],
+        ["is named as a workbook but is a damaged or truncated ZIP container"],
     ),
     "year_contradicts_catalogue": (
         REAL,
@@ -138,7 +138,6 @@ CASES: dict[str, tuple[bytes, str, list[str]]] = {
 
 
 REFUSED_AFTER_LANDING = {
-    "truncated_workbook",
     "year_contradicts_catalogue",
     "unknown_authority",
     "duplicated_authority",
@@ -183,10 +182,11 @@ def test_each_bad_file_is_refused_with_its_message(warehouse, tmp_path, case):
     catalogue = make_catalogue(tmp_path / "cat", {name: body}, [row.replace(NAME, name, 1)])
     settings = Settings(data_dir=warehouse.data_dir, catalogue=catalogue)
     refuse(settings, expected)
+    landed = (warehouse.landing_dir / "sha256").glob(f"*/{hashlib.sha256(body).hexdigest()}/*")
     if case in REFUSED_AFTER_LANDING:  # read and refused: the bytes are kept for a look
-        assert name in landed_names(warehouse)
+        assert any(landed)
     else:  # refused on sight, before landing (the file is still where the user put it)
-        assert name not in landed_names(warehouse)
+        assert not any(landed)
 
 
 def test_an_unedited_rewrite_of_the_workbook_is_accepted(tmp_path):
@@ -245,7 +245,7 @@ def failing_mirror():
     [
         (500, b"", "HTTP 500"),
         (200, b"<html><body>Please sign in</body></html>", "wrong format: expected xlsx, got HTML"),
-        (200, ENCRYPTED, "got an encrypted (password-protected) workbook"),
+        (200, ENCRYPTED, "wrong format: expected xlsx, got an encrypted (password-protected)"),
     ],
     ids=["server_500", "server_html_as_workbook", "server_encrypted_workbook"],
 )
@@ -315,7 +315,7 @@ def test_two_refreshes_of_unchanged_inputs_publish_identical_tables(built_copy):
     first = checksums(built_copy)
     run_refresh(built_copy, say=lambda _: None, log_level="CRITICAL")
     second = checksums(built_copy)
-    assert len(first) > 30
+    assert len(first) > 20 and {"raw.landing_manifest", "marts.fct_revenue_outturn"} <= set(first)
     assert {t: v for t, v in second.items() if first.get(t) != v} == {}
     manifest = published(
         built_copy,
