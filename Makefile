@@ -25,7 +25,7 @@ help:
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff lint and format check"
 	@echo "make dev    the Dagster UI (dagster dev) over the same definitions"
-	@echo "make bench  parse throughput benchmarks"
+	@echo "make bench  the warehouse beside its baselines on a synthetic England (SCALE=tiny|medium|england) -> BENCHMARKS.md"
 	@echo "make clean  remove the environment and runtime data"
 
 $(UV):
@@ -60,7 +60,9 @@ dev: setup
 	mkdir -p .dagster_home && cp dagster.yaml .dagster_home/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster_home $(BIN)/dagster dev -w workspace.yaml
 
+SCALE ?= medium
 bench: setup
+	nice -n 19 $(BIN)/python -m tests.bench.harness --scale $(SCALE) --write BENCHMARKS.md
 	$(BIN)/python -m tests.bench
 
 clean:

@@ -172,8 +172,6 @@ def cmd_parse(args) -> int:
     frame = parsed.totals if args.totals else values
     output = Path(args.output) if args.output else None
     _write(frame, args.output)
-    recon = reconciliation(parsed)
-    off = recon[~recon["reconciles"]]
     print(
         f"{path.name}: {parsed.form} {parsed.financial_year} ({parsed.release}), "
         f"sheet(s) {', '.join(parsed.sheets)}, header row {parsed.header_row}: "
@@ -182,6 +180,14 @@ def cmd_parse(args) -> int:
         + (f"; written to {output}" if output else ""),
         file=sys.stderr,
     )
+    _print_parse_report(parsed, reconciliation(parsed))
+    return 0
+
+
+def _print_parse_report(parsed, recon) -> None:
+    """A few lines on stderr: what was read, which structure was found and why, the non-number
+    cells by kind, and every check with whether it ran and what it found."""
+    off = recon[~recon["reconciles"]]
     print(
         f"England row: {len(recon) - len(off)} of {len(recon)} lines equal the sum of authority "
         f"rows (to rounding)"
@@ -194,15 +200,26 @@ def cmd_parse(args) -> int:
         ),
         file=sys.stderr,
     )
+    for line in getattr(parsed, "structure", []):
+        print(f"structure: {line}", file=sys.stderr)
+    counts = parsed.marker_counts
+    print(
+        "non-number cells: "
+        + ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in counts.items()),
+        file=sys.stderr,
+    )
+    for check in getattr(parsed, "checks", []):
+        print(f"check: {check}", file=sys.stderr)
     for line in parsed.arithmetic_breaks[:10]:
         print(f"arithmetic: {line}", file=sys.stderr)
     if len(parsed.arithmetic_breaks) > 10:
         print(f"arithmetic: ... {len(parsed.arithmetic_breaks) - 10} more", file=sys.stderr)
-    return 0
 
 
 def _parse_spend_file(path: Path, args) -> int:
-    """A council spend CSV: one tidy row per published transaction line."""
+    """A council spend file: one tidy row per published transaction line, and the parse report
+    (which column was taken for each field and why; where body, period and threshold came
+    from)."""
     from sources.errors import SourceError
     from sources.spend.parse import parse_spend
     from sources.spend.schema import validate_spend_transactions
@@ -226,6 +243,8 @@ def _parse_spend_file(path: Path, args) -> int:
         return 2
     _write(frame, args.output)
     print(parsed.summary_line(), file=sys.stderr)
+    for line in parsed.report():
+        print(line, file=sys.stderr)
     return 0
 
 

@@ -5,7 +5,11 @@ does), and every CSV file in a drop folder, its layout (form) read from its head
 
 The drop folder is ``<LGF_DATA_DIR>/drop/<dataset>/``: a user copies files written in one of
 the dataset's contracts there and refreshes; no catalogue row is needed (the file's rows carry
-their own source addresses).
+their own source addresses). Spend files are taken whatever their name or format
+(``patterns=("*",)``, no ``detect``): the spend parser reads the bytes, so a file is landed
+before it is judged. Where ``detect`` refuses a file, ``on_reject`` (if given) is called with
+its path first, so a caller can keep the rejected file in the landing zone like any other; what
+it returns (where the file is kept) is added to the message.
 """
 
 from __future__ import annotations
@@ -23,17 +27,35 @@ def drop_dir(data_dir: Path, dataset: str) -> Path:
     return Path(data_dir) / "drop" / dataset
 
 
-def drop_releases(folder: Path, dataset: str, detect: Callable[[Path], str]) -> list[Release]:
-    """One release per CSV file in ``folder`` (none if it does not exist)."""
+def dropped_files(folder: Path, patterns: tuple[str, ...] = ("*.csv",)) -> list[Path]:
+    """The files in a drop folder matching ``patterns`` (hidden and partial files left out)."""
     folder = Path(folder)
     if not folder.is_dir():
         return []
+    found = {p for pattern in patterns for p in folder.glob(pattern)}
+    return sorted(
+        p for p in found if p.is_file() and not p.name.startswith(".") and p.suffix != ".part"
+    )
+
+
+def drop_releases(
+    folder: Path,
+    dataset: str,
+    detect: Callable[[Path], str] | None,
+    *,
+    patterns: tuple[str, ...] = ("*.csv",),
+    on_reject: Callable[[Path], str] | None = None,
+) -> list[Release]:
+    """One release per file in ``folder`` (none if it does not exist); its form from
+    ``detect``, or the dataset's name when there is no ``detect``."""
+    folder = Path(folder)
     releases = []
-    for path in sorted(folder.glob("*.csv")):
+    for path in dropped_files(folder, patterns):
         try:
-            form = detect(path)
+            form = detect(path) if detect is not None else dataset
         except SourceError as exc:
-            raise SourceError(f"drop folder {folder}: {exc}") from exc
+            kept = f"\n{on_reject(path)}" if on_reject is not None else ""
+            raise SourceError(f"drop folder {folder}: {exc}{kept}") from exc
         releases.append(
             Release(
                 file_name=path.name,
@@ -60,6 +82,7 @@ def dataset_releases(
     override: Path | None = None,
     drop: Path | None = None,
     detect: Callable[[Path], str] | None = None,
+    on_reject: Callable[[Path], str] | None = None,
 ) -> list[Release]:
     """The bundled releases of ``dataset`` (or the user's, where their catalogue lists it), plus
     the drop folder's files."""
@@ -69,7 +92,7 @@ def dataset_releases(
         if theirs:
             releases = theirs
     if drop is not None and detect is not None:
-        releases += drop_releases(drop, dataset, detect)
+        releases += drop_releases(drop, dataset, detect, on_reject=on_reject)
     return releases
 
 

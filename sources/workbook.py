@@ -1,43 +1,94 @@
-"""Reading published spreadsheets (xls, xlsx, ods) with python-calamine, and cell conventions.
+"""Reading published spreadsheets (xls, xlsx, ods) with python-calamine, bounded, and what a
+cell means.
 
-One reader for every era of the published workbooks, and one place that decides what a cell
-means: a number, a publisher's marker ('...', '…', '-', '[x]', '[c]', '[z]'), or nothing.
+One reader for every era of the published workbooks (`BoundedWorkbook`): it reads only each
+sheet's used range, refuses sheets whose declared size is absurd for a table of authorities,
+caps the cells read per workbook and the time a parse may take, and finds xlsx formula cells
+that carry no cached value.
+
+Where the bounds bite: an xlsx sheet's size is read from its XML (the <dimension> it declares,
+its last row, any column beyond ZZ), and an ods table's from content.xml (the extent of its
+non-empty cells through repeated rows and cells), *before* calamine allocates the sheet, so a
+sparse-sheet bomb (one cell at XFD1048576) is refused without memory. For .xls calamine builds
+the sheet's range when the sheet is opened and the size is checked then, before any Python
+object is made (an .xls sheet cannot exceed 65,536 x 256 cells by its format). The time limit is
+checked between sheets and stages: one calamine call is not interrupted, and the size limits
+keep each call short.
+
+And one place that decides what a data cell means, on whole arrays: a number, or text kept
+verbatim and classified as a not-available marker, a note reference or a free-text annotation
+(`classify_text`, `read_block`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
-from dataclasses import dataclass
+import time
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from sources.errors import Location, ParseError
+import numpy as np
+
+from sources.errors import Location, ParseError, column_letter
 
 SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".ods")
 
 # Markers the publisher puts in a cell instead of a number. '…' (U+2026) and '...' mean
 # "not available / no return"; '-' nil or not applicable; the bracketed ones come from the
 # accessible (2021-22 on) layout: [x] not available, [c] confidential, [z] not applicable.
+# A workbook's own Notes sheet adds to these (see `learn_markers`).
 MARKERS = frozenset(
     {"...", "…", "..", "-", "–", "x", "[x]", "[c]", "[z]", "[u]", "[w]", ":", "not submitted"}
 )
 
 # Accessible-layout cells may hold bracketed codes instead of a number: '[x]', or a note
-# reference such as '[note 7]' or '[n][Note 12]'. Any run of bracketed tokens is a marker.
+# reference such as '[note 7]' or '[n][Note 12]'. Any run of bracketed tokens is one of these.
 BRACKETED = re.compile(r"^(\[[^\[\]]{1,30}\])+$")
+NOTE_TOKEN = re.compile(r"\[\s*(?:note\s*\d+[a-z]?|n)\s*\]", re.IGNORECASE)
 
 # A number as text: optional sign or accounting brackets, optional '£', thousands separators
 # only in groups of three ('1,234.5'); '(12)' is -12. '(-12)', '12)' or '1,2,3' are not numbers.
 _UNSIGNED = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _NUMBER = re.compile(rf"^(?:-?{_UNSIGNED}|\({_UNSIGNED}\))$")
+_NON_FINITE = re.compile(r"^[-+]?(?:inf|infinity|nan)$", re.IGNORECASE)
+
+# Kinds of a non-number data cell.
+NOT_AVAILABLE = "not_available"
+NOTE_REFERENCE = "note_reference"
+ANNOTATION = "annotation"
+MARKER_KINDS = (NOT_AVAILABLE, NOTE_REFERENCE, ANNOTATION)
+
+# No published £ thousand figure comes near this (England's total service expenditure is about
+# 1.3e8): anything larger in a value cell is a corrupted or mis-typed cell, not a figure.
+MAX_ABS_GBP_THOUSANDS = 1e10
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on reading one workbook. A data-by-LA table has one row per authority (fewer than
+    600 in any year since 2007) and at most a few hundred columns (the widest RO sheet has 252);
+    a sheet declaring more than `max_rows` rows or `max_columns` columns is not such a table."""
+
+    max_rows: int = 20_000
+    max_columns: int = 2_000
+    max_cells: int = 5_000_000  # summed over the sheets of one workbook
+    max_xml_bytes: int = 50_000_000  # one xlsx sheet's XML, uncompressed (the largest real: 2 MB)
+    seconds: float = 120.0  # the whole parse
+
+
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A data cell: a number, or a marker standing in its place (never both)."""
+    """A data cell: a number, or text standing in its place (never both)."""
 
     value: float | None
     marker: str | None
+    kind: str | None = None
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
@@ -73,6 +124,8 @@ def open_workbook(path: Path):
 
 
 def read_sheet(workbook, path: Path, sheet: str) -> list[list]:
+    """Every row of a sheet from A1 (the reference readers' call; the outturn reader uses
+    `BoundedWorkbook`, which reads only the used range within `Limits`)."""
     try:
         return workbook.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
     except BaseException as exc:
@@ -83,13 +136,297 @@ def read_sheet(workbook, path: Path, sheet: str) -> list[list]:
         ) from exc
 
 
-def text(cell) -> str:
+# --- bounded reading -----------------------------------------------------------------------
+
+_CELL_REF = re.compile(rb"([A-Z]{1,3})(\d{1,7})")
+_SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
+_REL = re.compile(rb"<Relationship\b[^>]*>")
+_LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{3})\d+"')
+# A formula with no cached value: <f>..</f> (or <f .../>) then an empty or absent <v>.
+_UNCACHED = re.compile(
+    rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*>'
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?</(?:\w+:)?c>"
+)
+
+
+def _col_index(letters: bytes | str) -> int:
+    n = 0
+    for ch in letters if isinstance(letters, str) else letters.decode():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass
+class _XlsxSheetProbe:
+    rows: int  # declared or found, whichever is larger
+    columns: int
+    uncached: list[tuple[int, int]] = field(default_factory=list)  # 0-based (row, col)
+
+
+def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
+    """Each xlsx sheet's size from its XML (before calamine allocates the sheet's range): the
+    <dimension> it declares, its last row and any column beyond ZZ, and its formula cells that
+    carry no cached value (calamine would read those as empty)."""
+    out: dict[str, _XlsxSheetProbe] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            if "xl/workbook.xml" not in names:
+                return out
+            book = z.read("xl/workbook.xml")
+            rels = (
+                z.read("xl/_rels/workbook.xml.rels")
+                if "xl/_rels/workbook.xml.rels" in names
+                else b""
+            )
+            targets = {}
+            for rel in _REL.findall(rels):
+                attrs = dict(_ATTR.findall(rel))
+                target = attrs.get(b"Target", b"").decode()
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                targets[attrs.get(b"Id", b"")] = target
+            for entry in _SHEET_ENTRY.findall(book):
+                attrs = dict(_ATTR.findall(entry))
+                name = attrs.get(b"name", b"").decode()
+                rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"")
+                member = targets.get(rid)
+                if not member or member not in names:
+                    continue
+                info = z.getinfo(member)
+                if info.file_size > limits.max_xml_bytes:
+                    raise ParseError(
+                        f"sheet XML is {info.file_size:,} bytes uncompressed (the limit is "
+                        f"{limits.max_xml_bytes:,}): not a data-by-LA table",
+                        Location(str(path), _unescape(name)),
+                    )
+                xml = z.read(member)
+                rows = cols = 0
+                dim = re.search(rb'<(?:\w+:)?dimension\b[^>]*\bref="([^"]+)"', xml[:4096])
+                if dim:
+                    refs = _CELL_REF.findall(dim.group(1))
+                    if refs:
+                        rows = max(int(r) for _, r in refs)
+                        cols = max(_col_index(c) + 1 for c, _ in refs)
+                last = xml.rfind(b"<row ")
+                if last < 0:
+                    last = max(xml.rfind(b":row "), 0)
+                found = _LAST_ROW.search(xml, last)
+                if found:
+                    rows = max(rows, int(found.group(1)))
+                for wide in _WIDE_CELL.finditer(xml):
+                    cols = max(cols, _col_index(wide.group(1)) + 1)
+                probe = _XlsxSheetProbe(rows, max(cols, 1))
+                if b"</f></c>" in xml or b"<v></v>" in xml or b"<v/>" in xml or b"/></c>" in xml:
+                    probe.uncached = [
+                        (int(m.group(2)) - 1, _col_index(m.group(1)))
+                        for m in _UNCACHED.finditer(xml)
+                    ]
+                out[_unescape(name)] = probe
+    except ParseError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}  # calamine will say what is wrong with the file
+    return out
+
+
+_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"')
+_ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
+_ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
+_COLS_REPEATED = re.compile(rb'number-columns-repeated="(\d+)"')
+
+
+def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
+    """Each ODS table's extent of *non-empty* cells (rows, columns), from content.xml, before
+    calamine expands repeated rows and cells. Trailing empty repeats (LibreOffice writes a
+    million of them) do not count; a value beyond them does."""
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as z:
+            info = z.getinfo("content.xml")
+            if info.file_size > limits.max_xml_bytes * 4:
+                raise ParseError(
+                    f"content.xml is {info.file_size:,} bytes uncompressed: not a data-by-LA "
+                    "workbook",
+                    Location(str(path)),
+                )
+            xml = z.read("content.xml")
+    except ParseError:
+        raise
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return out
+    tables = [(m.start(), _unescape(m.group(1).decode())) for m in _ODS_TABLE.finditer(xml)]
+    rows = list(_ODS_ROW.finditer(xml))
+    for t, (start, name) in enumerate(tables):
+        end = tables[t + 1][0] if t + 1 < len(tables) else len(xml)
+        position = max_row = max_col = 0
+        table_rows = [m for m in rows if start <= m.start() < end]
+        for i, m in enumerate(table_rows):
+            repeat = _ROWS_REPEATED.search(m.group(1))
+            n = int(repeat.group(1)) if repeat else 1
+            stop = table_rows[i + 1].start() if i + 1 < len(table_rows) else end
+            body = xml[m.end() : stop]
+            if b"office:value" in body or b"<text:p" in body:
+                max_row = position + n
+                col = last = 0
+                for c in _ODS_CELL.finditer(body):
+                    cols = _COLS_REPEATED.search(c.group(1))
+                    k = int(cols.group(1)) if cols else 1
+                    filled = b"office:value" in c.group(1) or (
+                        not c.group(2) and body.startswith(b"<text:p", c.end())
+                    )
+                    col += k
+                    if filled:
+                        last = col
+                max_col = max(max_col, last)
+            position += n
+        out[name] = (max_row, max_col)
+    return out
+
+
+def _unescape(name: str) -> str:
+    return (
+        name.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", '"')
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+    )
+
+
+@dataclass
+class Grid:
+    """One sheet's used range as a 2-D object array, and where it starts on the sheet."""
+
+    sheet: str
+    cells: np.ndarray  # object array, '' for an empty cell
+    row0: int  # 0-based sheet row of cells[0]
+    col0: int  # 0-based sheet column of cells[:, 0]
+    uncached: list[tuple[int, int]] = field(default_factory=list)  # sheet (row, col), 0-based
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.cells.shape
+
+
+class BoundedWorkbook:
+    """A workbook read within `Limits`; every failure is a ParseError naming file and sheet."""
+
+    def __init__(self, path: Path, limits: Limits = DEFAULT_LIMITS):
+        self.path = path
+        self.limits = limits
+        self.started = time.monotonic()
+        self.cells_read = 0
+        self.probes = _xlsx_probe(path, limits) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+        for name, probe in self.probes.items():
+            self._check_size(name, probe.rows, probe.columns, "declares")
+        if path.suffix.lower() == ".ods":
+            for name, (rows, columns) in _ods_probe(path, limits).items():
+                self._check_size(name, rows, columns, "holds cells up to")
+        self.book = open_workbook(path)
+        self.sheet_names: list[str] = list(self.book.sheet_names)
+        self._grids: dict[str, Grid] = {}
+
+    def check_time(self, sheet: str | None = None) -> None:
+        took = time.monotonic() - self.started
+        if took > self.limits.seconds:
+            raise ParseError(
+                f"parse stopped after {took:.0f} s (the limit is {self.limits.seconds:.0f} s)",
+                Location(str(self.path), sheet),
+            )
+
+    def _check_size(self, sheet: str, rows: int, columns: int, verb: str) -> None:
+        lim = self.limits
+        if rows > lim.max_rows or columns > lim.max_columns:
+            last = f"{column_letter(max(columns, 1) - 1)}{rows}"
+            raise ParseError(
+                f"sheet {verb} {rows:,} rows x {columns:,} columns (to cell {last}); a data-by-LA "
+                f"table has at most {lim.max_rows:,} rows and {lim.max_columns:,} columns, so the "
+                "sheet is refused unread",
+                Location(str(self.path), sheet),
+            )
+
+    def grid(self, sheet: str) -> Grid:
+        if sheet in self._grids:
+            return self._grids[sheet]
+        self.check_time(sheet)
+        where = Location(str(self.path), sheet)
+        try:
+            handle = self.book.get_sheet_by_name(sheet)
+        except BaseException as exc:
+            _reraise_interrupts(exc)
+            raise ParseError(
+                f"sheet cannot be read ({type(exc).__name__}: {exc}); the file may be truncated",
+                where,
+            ) from exc
+        start = handle.start or (0, 0)
+        end = handle.end or (0, 0)
+        height = end[0] - start[0] + 1 if handle.start is not None else 0
+        width = end[1] - start[1] + 1 if handle.start is not None else 0
+        self._check_size(sheet, end[0] + 1, end[1] + 1, "holds cells up to")
+        self.cells_read += height * width
+        if self.cells_read > self.limits.max_cells:
+            raise ParseError(
+                f"the workbook holds more than {self.limits.max_cells:,} cells in its sheets' "
+                "used ranges; no data-by-LA workbook is that large, so it is refused",
+                where,
+            )
+        try:
+            rows = handle.to_python() if height else []
+        except BaseException as exc:
+            _reraise_interrupts(exc)
+            raise ParseError(
+                f"sheet cannot be read ({type(exc).__name__}: {exc}); the file may be truncated",
+                where,
+            ) from exc
+        cells = _as_array(rows)
+        probe = self.probes.get(sheet)
+        grid = Grid(sheet, cells, start[0], start[1], probe.uncached if probe else [])
+        self._grids[sheet] = grid
+        return grid
+
+
+def _as_array(rows: list[list]) -> np.ndarray:
+    if not rows:
+        return np.empty((0, 0), dtype=object)
+    width = max(len(r) for r in rows)
+    if width and all(len(r) == width for r in rows):
+        out = np.array(rows, dtype=object)
+        if out.shape == (len(rows), width):
+            return out
+    out = np.empty((len(rows), width), dtype=object)
+    out[:] = ""
+    for i, r in enumerate(rows):
+        for j, v in enumerate(r):
+            out[i, j] = v
+    return out
+
+
+# --- what a cell means -----------------------------------------------------------------------
+
+TYPE_OF = np.frompyfunc(type, 1, 1)
+
+
+def type_masks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(number, text, none) masks of an object array of calamine cells, in one pass."""
+    types = TYPE_OF(block)
+    is_num = np.equal(types, float) | np.equal(types, int)
+    return is_num, np.equal(types, str), np.equal(types, type(None))
+
+
+def fold(value) -> str:
     """A cell as stripped text with runs of whitespace (including line breaks) folded."""
-    if cell is None:
+    if value is None:
         return ""
-    if isinstance(cell, float) and cell.is_integer():
-        cell = int(cell)
-    return " ".join(str(cell).split())
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+text = fold  # the name older callers use
 
 
 def as_int(cell) -> int | None:
@@ -97,31 +434,149 @@ def as_int(cell) -> int | None:
     if isinstance(cell, bool):
         return None
     if isinstance(cell, int | float):
-        return int(cell) if float(cell).is_integer() else None
-    s = text(cell)
+        return int(cell) if math.isfinite(cell) and float(cell).is_integer() else None
+    s = fold(cell)
     return int(s) if s.isdigit() else None
 
 
-def is_marker(value: str) -> bool:
-    """True for any text the publisher uses in place of a number (see MARKERS, BRACKETED)."""
-    return value in MARKERS or value.startswith("#") or bool(BRACKETED.match(value))
+def is_marker(value: str, learned: frozenset[str] = frozenset()) -> bool:
+    """True for text the publisher uses in place of a number (MARKERS, bracketed codes, the
+    workbook's own Notes-sheet symbols, spreadsheet error cells)."""
+    return (
+        value in MARKERS
+        or value in learned
+        or value.startswith("#")
+        or bool(BRACKETED.match(value))
+    )
 
 
-def parse_value(cell, location: Location) -> Cell:
-    """Interpret a data cell. Unknown text is a ParseError naming the cell."""
-    if cell is None or isinstance(cell, bool):
-        return Cell(None, None)
-    if isinstance(cell, int | float):
-        return Cell(float(cell), None)
-    s = text(cell)
-    if s == "":
-        return Cell(None, None)
-    if s in MARKERS or BRACKETED.match(s):
-        return Cell(None, s)
-    if _NUMBER.match(s) and any(ch.isdigit() for ch in s):
+def text_number(s: str) -> float | None:
+    """A number written as text ('1,234', '(12)', '£5'), else None."""
+    if _NUMBER.match(s) and re.match(r"^[-(£\s]*\d|^[-(£\s]*\.\d", s):
         negative = s.startswith("(") and s.endswith(")")
         number = float(s.strip("()").replace(",", "").replace("£", "").replace(" ", ""))
-        return Cell(-number if negative else number, None)
-    if s.startswith("#"):  # spreadsheet error cell (#DIV/0!, #REF!, #N/A)
-        return Cell(None, s)
-    raise ParseError(f"cell holds {s!r}, which is neither a number nor a known marker", location)
+        return -number if negative else number
+    return None
+
+
+def classify_text(s: str, learned: frozenset[str] = frozenset()) -> str:
+    """The kind of a non-number cell's (folded, non-empty) text."""
+    if BRACKETED.match(s):
+        tokens = re.findall(r"\[[^\[\]]*\]", s)
+        if all(NOTE_TOKEN.fullmatch(t) for t in tokens):
+            return NOTE_REFERENCE
+        return NOT_AVAILABLE
+    if is_marker(s, learned):
+        return NOT_AVAILABLE
+    if NOTE_TOKEN.fullmatch(s):
+        return NOTE_REFERENCE
+    return ANNOTATION
+
+
+def parse_value(cell, location: Location, learned: frozenset[str] = frozenset()) -> Cell:
+    """Interpret one data cell (the rule `read_block` applies to whole arrays)."""
+    block = np.empty((1, 1), dtype=object)
+    block[0, 0] = "" if cell is None else cell
+    values, markers, kinds = read_block(
+        block, lambda r, c: location, learned=learned, check_range=True
+    )
+    v = values[0, 0]
+    return Cell(None if np.isnan(v) else float(v), markers[0, 0], kinds[0, 0])
+
+
+def read_block(
+    block: np.ndarray,
+    where,
+    *,
+    learned: frozenset[str] = frozenset(),
+    check_range: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-array reading of data cells: (values float array, NaN where none; verbatim text or
+    None; kind or None). ``where(i, j)`` gives the Location of block cell (i, j) for errors.
+
+    A boolean, a date, a non-finite number ('inf', 'nan', 1e400 in the file) or a number beyond
+    MAX_ABS_GBP_THOUSANDS in a value cell is a ParseError naming the cell: none is a figure the
+    publisher could mean, and publishing it as NULL or as a number would be silently wrong.
+    """
+    shape = block.shape
+    values = np.full(shape, np.nan)
+    markers = np.full(shape, None, dtype=object)
+    kinds = np.full(shape, None, dtype=object)
+    if block.size == 0:
+        return values, markers, kinds
+    is_num, is_str, is_none = type_masks(block)
+    other = ~(is_num | is_str | is_none)
+    if other.any():
+        i, j = np.argwhere(other)[0]
+        what = (
+            "a true/false value"
+            if isinstance(block[i, j], bool)
+            else (f"a {type(block[i, j]).__name__} ({block[i, j]!r})")
+        )
+        raise ParseError(
+            f"cell holds {what}, not a number in £ thousand; a value cell must hold a number "
+            "or a marker",
+            where(i, j),
+        )
+    if is_num.any():
+        values[is_num] = block[is_num].astype(float)
+    if is_str.any():
+        texts = block[is_str]
+        uniq = {s: fold(s) for s in set(texts.tolist())}
+        number: dict[str, float] = {}
+        marker: dict[str, tuple[str, str]] = {}
+        for raw, s in uniq.items():
+            if not s:
+                continue
+            if _NON_FINITE.match(s):
+                pos = np.argwhere(is_str & (block == raw))[0]
+                raise ParseError(f"cell holds {s!r}, which is not a finite number", where(*pos))
+            n = text_number(s)
+            if n is not None:
+                number[raw] = n
+            else:
+                marker[raw] = (s, classify_text(s, learned))
+        idx = np.argwhere(is_str)
+        for (i, j), raw in zip(idx, texts.tolist(), strict=True):
+            if raw in number:
+                values[i, j] = number[raw]
+            elif raw in marker:
+                markers[i, j], kinds[i, j] = marker[raw]
+    if check_range:
+        numeric = ~np.isnan(values) | is_num  # a NaN number cell is as bad as infinity
+        with np.errstate(invalid="ignore"):
+            bad = numeric & ~(np.abs(values) <= MAX_ABS_GBP_THOUSANDS)
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ParseError(
+                f"cell holds {values[i, j]!r}, which is not a finite £ thousand figure (a value "
+                f"cell must be finite and within ±{MAX_ABS_GBP_THOUSANDS:,.0f})",
+                where(i, j),
+            )
+    return values, markers, kinds
+
+
+def learn_markers(wb: BoundedWorkbook) -> dict[str, str]:
+    """Symbols a workbook defines on its own Notes sheet ('M': return not received, '[x]': data
+    not received, '[Y]': not relevant): a sheet named like notes/symbols/key whose first column
+    holds short codes with a longer text beside them. Note numbers ('[note 3]') are not
+    markers: they are note references wherever they appear."""
+    found: dict[str, str] = {}
+    for name in wb.sheet_names:
+        if not re.search(r"note|symbol|key|legend", name, re.IGNORECASE):
+            continue
+        grid = wb.grid(name)
+        if grid.cells.shape[1] < 2 or grid.cells.shape[0] > 500:
+            continue
+        for code, meaning in zip(grid.cells[:, 0].tolist(), grid.cells[:, 1].tolist(), strict=True):
+            code, meaning = fold(code), fold(meaning)
+            if (
+                code
+                and len(code) <= 6
+                and len(meaning) > len(code) + 5
+                and not NOTE_TOKEN.fullmatch(code)
+                and text_number(code) is None
+                and (" " not in code)
+            ):
+                found[code] = meaning
+    return found

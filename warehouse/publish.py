@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse.db import connect
+from warehouse.synthetic_guard import refuse_synthetic_outside_benchmark
 
 # Readable by DuckDB 1.0 and later (most BI drivers bundle an older DuckDB than the wheel).
 PUBLISHED_STORAGE_VERSION = "v1.0.0"
@@ -52,6 +53,7 @@ def publish(work_db: Path, published_db: Path, exports_dir: Path) -> Publication
     try:
         con.execute("checkpoint")
         work = con.execute("select current_database()").fetchone()[0]
+        refuse_synthetic_outside_benchmark(con, work, published_db)
         tables = _tables(con, work)
         con.execute(f"attach '{tmp}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
         for schema in PUBLISHED_SCHEMAS:

@@ -27,6 +27,7 @@ DDL = {
             column_code varchar,
             value_gbp_thousands double,
             value_marker varchar,
+            value_marker_kind varchar,
             source_file varchar not null,
             source_sheet varchar not null,
             source_sha256 varchar not null,
@@ -47,6 +48,7 @@ DDL = {
             column_code varchar,
             value_gbp_thousands double,
             value_marker varchar,
+            value_marker_kind varchar,
             source_file varchar not null,
             source_sheet varchar not null,
             source_sha256 varchar not null,
@@ -68,6 +70,10 @@ DDL = {
             value_rows integer not null,
             total_rows integer not null,
             parser_version varchar,
+            not_available_cells integer,
+            note_reference_cells integer,
+            annotation_cells integer,
+            checks varchar,
             loaded_at timestamp not null
         )""",
 }
@@ -82,6 +88,16 @@ def ensure_raw_tables(con) -> None:
         "alter table raw.revenue_outturn_totals add column if not exists column_code varchar"
     )
     con.execute("alter table raw.load_log add column if not exists parser_version varchar")
+    # What the parser found in each loaded file: its non-number cells by kind and its checks.
+    for column, kind in [
+        ("not_available_cells", "integer"),
+        ("note_reference_cells", "integer"),
+        ("annotation_cells", "integer"),
+        ("checks", "varchar"),
+    ]:
+        con.execute(f"alter table raw.load_log add column if not exists {column} {kind}")
+    for table in ("revenue_outturn", "revenue_outturn_totals"):
+        con.execute(f"alter table raw.{table} add column if not exists value_marker_kind varchar")
 
 
 def is_loaded(

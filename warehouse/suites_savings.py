@@ -123,6 +123,8 @@ SUITES_SAVINGS: dict[str, list[E]] = {
                 "column_A": "councils_in_area",
                 "column_B": "councils_sharing",
                 "or_equal": True,
+                # councils_sharing is null where the category was not collected
+                "ignore_row_if": "either_value_is_missing",
             },
         ),  # fmt: skip
         # England has had 300-400 councils in every year since 2007 (388 before the 2009
@@ -170,12 +172,12 @@ SUITES_SAVINGS: dict[str, list[E]] = {
                 ],
             },
         ),
-        # Every figure has its source address, except the brief's, which say they are unverified.
+        # Every figure has its source address, except unverified ones (the brief's).
         E(
             "ExpectColumnValuesToNotBeNull",
             {
                 "column": "source_url",
-                "row_condition": "is_source_verified==True",
+                "row_condition": 'source_status!="unverified"',
                 "condition_parser": "pandas",
             },
         ),

@@ -93,6 +93,8 @@ def raw_revenue_outturn(context: AssetExecutionContext, warehouse: WarehouseReso
                     "value_rows": len(values),
                     "total_rows": len(parsed.totals),
                     "parser_version": PARSER_VERSION,
+                    **{f"{kind}_cells": n for kind, n in parsed.marker_counts.items()},
+                    "checks": "; ".join(str(check) for check in parsed.checks),
                 },
             )
         finally:

@@ -6,22 +6,22 @@ from the provenance columns each row carries.
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
 from sources.validation import distinct_failures
-from sources.workbook import BRACKETED, MARKERS
+from sources.workbook import MARKER_KINDS
 
 AUTHORITY_CLASSES = ["L", "MD", "UA", "SC", "SD", "O"]
 FINANCIAL_YEAR = r"^\d{4}-\d{2}$"
 RELEASES = ["provisional", "final", "revised"]
-_MARKER_PATTERN = "|".join(
-    [BRACKETED.pattern.strip("^$")] + [re.escape(m) for m in sorted(MARKERS)] + ["#.*"]
-)
+
+
+def _marker_has_kind(df: pd.DataFrame) -> pd.Series:
+    """Every verbatim non-number has its kind (not_available, note_reference, annotation)."""
+    return df["value_marker"].notna() == df["value_marker_kind"].notna()
 
 
 def _value_xor_marker(df: pd.DataFrame) -> pd.Series:
@@ -49,7 +49,10 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     line_number: pd.Int64Dtype = pa.Field(nullable=True, ge=1)
     column_code: str = pa.Field(nullable=True, str_matches=r"^C[1-9]$")
     value_gbp_thousands: float = pa.Field(nullable=True)
-    value_marker: str = pa.Field(nullable=True, str_matches=rf"^(?:{_MARKER_PATTERN})$")
+    # The publisher's text kept verbatim where a cell holds no number (a marker such as '[x]',
+    # a note reference, or an annotation such as 'n/a'), and what kind of text it is.
+    value_marker: str = pa.Field(nullable=True, str_length={"min_value": 1, "max_value": 200})
+    value_marker_kind: str = pa.Field(nullable=True, isin=list(MARKER_KINDS))
     source_file: str
     source_sheet: str
     source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
@@ -73,6 +76,10 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     @pa.dataframe_check(error="a cell holds both a number and a marker")
     def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
         return _value_xor_marker(df)
+
+    @pa.dataframe_check(error="a cell's text has no kind, or a kind without text")
+    def marker_has_kind(cls, df: pd.DataFrame) -> pd.Series:
+        return _marker_has_kind(df)
 
     @pa.check("financial_year", error="financial year is not two consecutive years")
     def consecutive(cls, s: pd.Series) -> pd.Series:

@@ -4,16 +4,19 @@
 period (YYYY-MM), threshold (£), amount basis (net / gross / unknown, and the evidence for it),
 purchase-card and supplier-totals flags, sha256, the public copy it came from, original URL and
 licence. Entries are looked up by the file's sha256, so a file renamed by the landing zone
-(content-addressed) still finds its row.
+(content-addressed) still finds its row. ``spend_releases`` gives the same rows as catalogue
+releases (dataset 'spend') so spend files land, and are recorded in the manifest, like any other.
 """
 
 from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sources.catalogue import Release
 from sources.errors import SourceError
 from sources.spend.layouts import AMOUNT_BASES
 
@@ -48,7 +51,7 @@ class SpendFile:
     publisher_name: str
     publisher_gss_code: str | None
     council_type: str
-    period: str
+    period: str  # YYYY-MM, or '' for a file covering several months
     threshold_gbp: int
     amount_basis: str
     amount_basis_evidence: str
@@ -88,6 +91,11 @@ def load_spend_catalogue(path: Path = SPEND_CATALOGUE) -> list[SpendFile]:
                 raise SourceError(
                     f"spend catalogue {path}, row {n}, column amount_basis: "
                     f"{row['amount_basis']!r} is not one of {', '.join(AMOUNT_BASES)}"
+                )
+            if row["period"] and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", row["period"]):
+                raise SourceError(
+                    f"spend catalogue {path}, row {n}, column period: {row['period']!r} is not "
+                    "a month (YYYY-MM); leave it blank for a file covering several months"
                 )
             try:
                 threshold = int(row["threshold_gbp"])
@@ -130,3 +138,49 @@ def _by_sha256(path: Path) -> dict[str, SpendFile]:
 def lookup(sha256: str, catalogue: Path = SPEND_CATALOGUE) -> SpendFile | None:
     """The catalogue row of the file with this content hash, or None."""
     return _by_sha256(Path(catalogue).resolve()).get(sha256.lower())
+
+
+DATASET = "spend"
+
+
+def financial_year_of(period: str | None) -> str:
+    """'2011-12' (December 2011) -> '2011-12'; '2015-04' -> '2015-16'; '' -> ''."""
+    if not period:
+        return ""
+    year, month = (int(part) for part in period.split("-"))
+    start = year if month >= 4 else year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def spend_releases(path: Path = SPEND_CATALOGUE) -> list[Release]:
+    """The spend catalogue's rows as releases of dataset 'spend' (form: 'payments',
+    'purchase_cards' or 'supplier_totals'), for the landing zone and its manifest. ``url`` is
+    left empty: the bundled copies are not byte-identical to the councils' originals (the ODI
+    Leeds copies are cleaned), so even ``LGF_SOURCE=live`` reads the bundled copy; a mirror
+    serves them under their file names."""
+    releases = []
+    for entry in load_spend_catalogue(path):
+        form = (
+            "supplier_totals"
+            if entry.is_supplier_totals
+            else "purchase_cards"
+            if entry.is_purchase_card
+            else "payments"
+        )
+        releases.append(
+            Release(
+                file_name=entry.file_name,
+                dataset=DATASET,
+                form=form,
+                financial_year=financial_year_of(entry.period),
+                release="final",
+                release_date=None,
+                release_note=entry.notes,
+                publisher=entry.publisher_name,
+                publisher_page=entry.original_url or "",
+                copy_of=entry.copy_of,
+                licence=entry.licence,
+                path=entry.path,
+            )
+        )
+    return releases

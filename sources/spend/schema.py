@@ -12,7 +12,7 @@ import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
 from sources.spend.buying_organisations import canonical_names
-from sources.spend.layouts import AMOUNT_BASES, LAYOUTS
+from sources.spend.layouts import AMOUNT_BASES, LAYOUT_NAMES
 from sources.validation import distinct_failures
 
 THRESHOLDS = [0, 250, 500]  # 0: published without a threshold (purchase-card files)
@@ -39,7 +39,7 @@ class SpendTransactionsSchema(pa.DataFrameModel):
     threshold_gbp: pd.Int64Dtype = pa.Field(nullable=True, isin=THRESHOLDS)
     is_buying_organisation: bool
     buying_organisation: str = pa.Field(nullable=True, isin=canonical_names())
-    layout: str = pa.Field(isin=[layout.name for layout in LAYOUTS])
+    layout: str = pa.Field(isin=list(LAYOUT_NAMES))
     source_file: str
     source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
     source_row: int = pa.Field(ge=1)

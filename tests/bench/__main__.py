@@ -55,8 +55,45 @@ def median_seconds(fn, path: Path) -> tuple[float, int]:
     return statistics.median(times), n
 
 
+def bench_data_by_la_workbooks(repeats: int = REPEATS) -> list[dict]:
+    """Every real data-by-LA workbook (bundled, the RA fixture, and any in ../shared not
+    bundled): parse time as a ratio to a bare python-calamine read of the same sheets, both
+    measured in this run. Prints a table and returns its rows."""
+    from sources.catalogue import load_catalogue
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "revenue_outturn"
+    paths = [r.path for r in load_catalogue()] + sorted(fixtures.glob("*.xls*"))
+    seen = {p.name for p in paths}
+    if SHARED.is_dir():
+        paths += sorted(
+            p
+            for p in SHARED.iterdir()
+            if p.suffix in (".xls", ".xlsx", ".ods") and p.name not in seen
+        )
+    print(f"data-by-LA workbooks: parse / bare calamine read, median of {repeats} runs\n")
+    header = f"{'workbook':<58}{'cells':>8}{'bare s':>9}{'parse s':>9}{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    rows = []
+    for path in paths:
+        bare, _ = median_seconds(bare_read, path)
+        took, cells = median_seconds(parse, path)
+        rows.append({"file": path.name, "cells": cells, "bare_s": bare, "parse_s": took})
+        print(f"{path.name[:57]:<58}{cells:>8}{bare:>9.3f}{took:>9.3f}{took / bare:>7.1f}x")
+    ratios = sorted(r["parse_s"] / r["bare_s"] for r in rows)
+    if ratios:
+        print(
+            f"\nratio: median {statistics.median(ratios):.1f}x, worst {ratios[-1]:.1f}x "
+            "(aim: <= 3x). "
+            "The parse includes the sheet-size probe, sha256, header analysis, tidy frame "
+            "(one row per cell) and the identity and reconciliation checks.\n"
+        )
+    return rows
+
+
 def main() -> int:
     print(f"parse throughput, median of {REPEATS} runs (python {sys.version.split()[0]})\n")
+    bench_data_by_la_workbooks()
     header = (
         f"{'format':<32}{'MB':>6}{'bare read s':>13}{'parse s':>10}{'cells':>9}"
         f"{'cells/s':>11}{'parse/bare':>12}"

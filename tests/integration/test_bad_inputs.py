@@ -27,6 +27,7 @@ from dagster_project.pipeline import RefreshFailed, run_refresh
 from sources.catalogue import SAMPLES_DIR
 from sources.errors import SourceError
 from sources.revenue_outturn.la_data import parse_workbook
+from sources.revenue_outturn.schema import validate_revenue_outturn
 from tests.conftest import catalogue_row, make_catalogue
 from warehouse.settings import Settings
 
@@ -119,20 +120,20 @@ CASES: dict[str, tuple[bytes, str, list[str]]] = {
         ROW,
         ["row 102", "row 8", "multiple_fields_uniqueness"],
     ),
-    "text_in_value_cell": (
-        edited((VALUE_CELL, inline(VALUE_CELL, "two thousand"))),
+    "boolean_in_value_cell": (
+        edited((VALUE_CELL, VALUE_CELL.replace(b'"><v>2355', b'" t="b"><v>1'))),
         ROW,
-        ["row 102, column L: cell holds 'two thousand', which is neither a number nor a known"],
+        ["row 102, column L: cell holds a true/false value, not a number in £ thousand"],
     ),
     "number_too_large_1e400": (
         edited((VALUE_CELL, VALUE_CELL.replace(b"2355", b"1e400"))),
         ROW,
-        ["row 102, column L (line 'Cultural and related services'): value inf is not a finite"],
+        ["row 102, column L: cell holds", "which is not a finite £ thousand figure"],
     ),
     "text_1e400": (
         edited((VALUE_CELL, inline(VALUE_CELL, "1e400"))),
         ROW,
-        ["row 102, column L (line 'Cultural and related services'): value inf is not a finite"],
+        ["row 102, column L: cell holds", "which is not a finite £ thousand figure"],
     ),
 }
 
@@ -141,7 +142,7 @@ REFUSED_AFTER_LANDING = {
     "year_contradicts_catalogue",
     "unknown_authority",
     "duplicated_authority",
-    "text_in_value_cell",
+    "boolean_in_value_cell",
     "number_too_large_1e400",
     "text_1e400",
 }
@@ -198,6 +199,17 @@ def test_an_unedited_rewrite_of_the_workbook_is_accepted(tmp_path):
     assert len(ours.values) == len(theirs.values) == theirs.authority_count * 94
     assert ours.values["value_gbp_thousands"].sum() == theirs.values["value_gbp_thousands"].sum()
     assert (ours.values["value_marker"] == "…").sum() == 2 * 94  # the two non-returns
+
+
+def test_text_in_a_value_cell_is_kept_verbatim_never_read_as_a_number(tmp_path):
+    """Accepted correctly: 'two thousand' where Tendring's 2355 was is kept as the publisher's
+    text (an annotation), the value is missing, not zero and not a guess."""
+    path = tmp_path / NAME
+    path.write_bytes(edited((VALUE_CELL, inline(VALUE_CELL, "two thousand"))))
+    values = validate_revenue_outturn(parse_workbook(path).values, NAME)
+    cell = values[(values["source_row"] == 102) & (values["source_column"] == "L")]
+    assert cell[["ecode", "value_marker"]].values.tolist() == [["E1542", "two thousand"]]
+    assert cell["value_gbp_thousands"].isna().all()
 
 
 def test_a_catalogue_climbing_out_of_its_folder_is_refused(warehouse, tmp_path):

@@ -70,9 +70,13 @@ def test_every_edition_is_kept_and_the_newest_is_current(built):
         "select financial_year, release from raw.load_log where form = 'RS' order by 1, 2",
     )
     assert len(editions) == 16
-    assert query(built, "select financial_year, release from raw.load_log where form = 'RO2'") == [
-        ("2008-09", "revised")
-    ]
+    assert query(
+        built, "select financial_year, release from raw.load_log where form = 'RO2' order by 1"
+    ) == [("2008-09", "revised"), ("2012-13", "revised"), ("2016-17", "final")]
+    assert query(
+        built,
+        "select form, financial_year from raw.load_log where form in ('RO3', 'RSX') order by 1, 2",
+    ) == [("RO3", "2008-09"), ("RO3", "2010-11"), ("RSX", "2022-23")]
     assert ("2017-18", "final") in editions and ("2017-18", "revised") in editions
     current = query(
         built,
@@ -178,10 +182,10 @@ def test_refresh_is_idempotent(built_copy):
     run_refresh(built_copy, years=["2017-18"], say=lambda _: None, log_level="CRITICAL")
     after = query(built_copy, RAW_FINGERPRINT)
     assert before == after
-    assert query(built_copy, "select count(*) from raw.load_log") == [(17,)]
+    assert query(built_copy, "select count(*) from raw.load_log") == [(22,)]
     # The landing zone kept one copy of each file's bytes.
     landed = list((built_copy.landing_dir / "sha256").glob("*/*/*"))
-    spend = [e for e in load_spend_catalogue() if not e.is_supplier_totals]
+    spend = load_spend_catalogue()  # supplier totals are landed too (kept, not loaded)
     bundled = {r.path.read_bytes() for r in bundled_releases()} | {
         e.path.read_bytes() for e in spend
     }
@@ -190,7 +194,7 @@ def test_refresh_is_idempotent(built_copy):
 
 @pytest.mark.parametrize(
     "corruption",
-    ["truncated", "header_renamed"],
+    ["truncated", "ecodes_removed"],
 )
 def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
     built_copy, tmp_path, corruption
@@ -200,8 +204,9 @@ def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
         content = good.read_bytes()[: good.stat().st_size // 2]
         expected = "cannot be read as a spreadsheet"
     else:
-        content = _rename_header(good, "E-code", "Authority code")
-        expected = "'E-code'"
+        # identifier columns are found by what they hold: without E-codes there is no table
+        content = _without_ecodes(good)
+        expected = "no sheet has a column of E-codes"
     folder = tmp_path / "releases"
     catalogue = make_catalogue(
         folder,
@@ -222,9 +227,10 @@ def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
     assert hashlib.sha256(content).hexdigest() in {p.parent.name for p in landed}
 
 
-def _rename_header(path, old: str, new: str) -> bytes:
-    """The workbook with one header cell's text replaced (xlsx: edit the shared strings)."""
+def _without_ecodes(path) -> bytes:
+    """The workbook with every E-code ('E0101') turned into 'X0101' (xlsx shared strings)."""
     import io
+    import re
     import zipfile
 
     out = io.BytesIO()
@@ -232,8 +238,7 @@ def _rename_header(path, old: str, new: str) -> bytes:
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/sharedStrings.xml":
-                assert f">{old}<".encode() in data
-                data = data.replace(f">{old}<".encode(), f">{new}<".encode())
+                data = re.sub(rb">E(\d{4})<", rb">X\1<", data)
             dst.writestr(item, data)
     return out.getvalue()
 
@@ -261,9 +266,12 @@ def test_ro2_detail_form_is_loaded_and_reconciles(built):
         built,
         """select count(*), count(distinct column_code), count(*) filter (
                where reconciliation_status = 'reconciled')
-           from marts.mart_revenue_outturn_reconciliation where form = 'RO2'""",
+           from marts.mart_revenue_outturn_reconciliation
+           where form = 'RO2' and financial_year = '2008-09'""",
     )
     assert rows == [(31 * 9, 9, 31 * 9)]
-    assert query(built, "select count(*) from raw.revenue_outturn where form = 'RO2'") == [
-        (405 * 31 * 9,)
-    ]
+    assert query(
+        built,
+        "select count(*) from raw.revenue_outturn "
+        "where form = 'RO2' and financial_year = '2008-09'",
+    ) == [(405 * 31 * 9,)]

@@ -59,7 +59,7 @@ def test_row_counts_and_every_row_labelled(savings_warehouse):
         """select regime, count(*), count(distinct area_id)
            from marts.mart_savings_vs_target group by 1 order by 1""",
     )
-    assert counts == [("CSR07 NI 179", 6, 2), ("SR04 AES", 10, 4)]
+    assert counts == [("CSR07 NI 179", 9, 3), ("SR04 AES", 10, 4)]
     unlabelled = query(
         savings_warehouse,
         """select count(*) from marts.mart_savings_vs_target
@@ -83,12 +83,77 @@ def test_leicestershire_ni179_beside_its_actual_spending(savings_warehouse):
         "E2421",
         12e6,
         8.9e6,
-        "published target",
+        "published by the council",
     )
     assert baseline == pytest.approx(8.9e6 / 0.03, abs=1)
     assert surplus == pytest.approx(3.1e6) and on_track is True
     # revenue outturn (RS, GBP thousand x 1000) for 2007-08 and 2008-09, and the actual change
     assert nce0 > 5e8 and nce1 > 5e8 and change == pytest.approx(nce1 - nce0)
+
+
+def test_councils_without_a_published_target_get_an_indicative_figure_only(savings_warehouse):
+    """Councils had no individual CSR07 targets: Plymouth 2008-09 and 2009-10 have no target,
+    only an indicative 3 %-a-year figure, labelled so, and are not judged against it."""
+    rows = query(
+        savings_warehouse,
+        """select financial_year, target_gbp, indicative_target_gbp, indicative_target_basis,
+                  is_on_track, on_track_basis
+           from marts.mart_savings_vs_target
+           where regime = 'CSR07 NI 179' and body_id = 'PLY' and financial_year < '2010-11'
+           order by financial_year""",
+    )
+    assert [r[0] for r in rows] == ["2008-09", "2009-10"]
+    for _, target, indicative, basis, on_track, on_track_basis in rows:
+        assert target is None and indicative > 0 and on_track is None
+        assert basis.startswith("indicative only, not a target the council had")
+        assert "no individual CSR07 targets" in basis
+        assert on_track_basis.startswith("not judged: the council published no target")
+    (never,) = query(
+        savings_warehouse,
+        """select count(*) from marts.mart_savings_vs_target
+           where not is_england and target_gbp is not null and published_target_gbp is null""",
+    )
+    assert never == (0,)
+
+
+def test_england_csr07_trajectory_and_ni179_national_figures(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select financial_year, target_gbp, cumulative_gain_gbp, forecast_gain_gbp,
+                  is_on_track, source_status
+           from marts.mart_savings_vs_target
+           where regime = 'CSR07 NI 179' and is_england order by financial_year""",
+    )
+    assert rows == [
+        ("2008-09", 1.5e9, 1.76e9, 1.59e9, True, "secondary report"),
+        ("2009-10", 3.2e9, None, None, None, "secondary report"),
+        ("2010-11", 4.9e9, None, None, None, "secondary report"),
+    ]
+    # the claims beside the actual real-terms change in England's net current expenditure
+    (real,) = query(
+        savings_warehouse,
+        """select nce_real_change_since_baseline_pct from marts.mart_savings_vs_target
+           where regime = 'CSR07 NI 179' and is_england and financial_year = '2009-10'""",
+    )
+    assert real[0] == pytest.approx(6.77, abs=0.01)
+
+
+def test_source_status_is_judged_per_source(savings_warehouse):
+    rows = dict(
+        query(
+            savings_warehouse,
+            """select record_id, any_value(source_status) from marts.dim_published_benchmarks
+               where record_id in ('AES-01', 'AES-03', 'NI179-01', 'AES-06', 'BRIEF-01')
+               group by 1""",
+        )
+    )
+    assert rows == {
+        "AES-01": "unverified",  # a closed wiki glossary, although it has an address
+        "AES-03": "parliamentary record",
+        "NI179-01": "council publication",
+        "AES-06": "secondary report",
+        "BRIEF-01": "unverified",
+    }
 
 
 def test_plymouth_forecast_falls_short_of_its_revised_target(savings_warehouse):
@@ -123,6 +188,32 @@ def test_shared_services_national_rows_beside_published_figures(savings_warehous
            from marts.mart_shared_services_uptake where is_national and year = 2009""",
     )
     assert savings_2009 == (90_000 + 913_000.0, 2)
+
+
+def test_uptake_not_collected_is_null_and_shares_say_their_denominator(savings_warehouse):
+    rows = query(
+        savings_warehouse,
+        """select service_category, is_collected, councils_sharing, sharing_share_pct,
+                  published_share_pct, share_coverage_note
+           from marts.mart_shared_services_uptake
+           where year = 2007 and region = 'England' and authority_class = 'all'
+           order by service_category""",
+    )
+    by_category = {r[0]: r for r in rows}
+    procurement = by_category["procurement"]
+    # nothing on procurement was loaded: unknown beside the survey's 32 %, not 0 %
+    assert procurement[1:5] == (False, None, None, 32.0)
+    assert procurement[5].startswith("not collected")
+    national = by_category["all"]
+    assert national[1:5] == (True, 2, 0.5, 20.0)
+    assert "not comparable with a survey share" in national[5]
+    assert "denominator: the 388 councils" in national[5]
+    (months,) = query(
+        savings_warehouse,
+        """select max(council_months_covered), bool_or(is_annual)
+           from marts.mart_shared_procurement_uptake""",
+    )
+    assert months == (4, False)  # Devon, four months; no council has a year of spend
 
 
 def test_benchmarks_table_holds_the_brief_and_published_figures(savings_warehouse):

@@ -39,6 +39,13 @@ from sources.revenue_outturn.la_data import parse_workbook as parse_outturn
 SAMPLES = BUNDLED_CATALOGUE.parent
 CATALOGUE = load_catalogue()
 FILES = [r.file_name for r in CATALOGUE]
+# The 16 RS files and RO2 2008-09, which the counts below were taken from; the detail forms
+# bundled since are resolved by the same tests, and add no E-code of their own.
+COUNTED = [
+    r.file_name
+    for r in CATALOGUE
+    if r.form == "RS" or (r.form, r.financial_year) == ("RO2", "2008-09")
+]
 FOOTNOTE = re.compile(r"\s*\([a-z]\)$")
 # ONS codes the RS workbooks publish that are not the body's GSS code: the London region code
 # on the GLA's row in 2014-15, North Yorkshire County Council's in 2015-16, and WMCA's code on
@@ -90,14 +97,16 @@ def test_every_ecode_resolves_to_exactly_one_body(file_name):
     year, ids = _rs_ids(file_name)
     mapping = resolve_ecodes(register, ids["ecode"], year, source=file_name)
     assert set(mapping) == set(ids["ecode"])
-    assert len(mapping) == len(ids) > 400
+    # RS lists every authority; a detail form only those with that service (RO2 2012-13: 371)
+    form = next(r.form for r in CATALOGUE if r.file_name == file_name)
+    assert len(mapping) == len(ids) > (400 if form == "RS" else 300)
 
 
 def test_register_and_crosswalk_alone_leave_154_ecodes_unresolved():
     register = _register_without_supplement()
     unresolved: set[str] = set()
     occurrences = 0
-    for name in FILES:
+    for name in COUNTED:
         year, ids = _rs_ids(name)
         with pytest.raises(UnresolvedEcodes) as err:
             resolve_ecodes(register, ids["ecode"], year, source=name)
@@ -115,7 +124,7 @@ def test_resolved_class_matches_the_published_class():
     classes = bundled_register().set_index("body_id")["authority_class"]
     published = resolved["authority_class"]
     assert (resolved["body_id"].map(classes) == published).all()
-    assert len(resolved) == 7104 + 405  # RS files, and RO2 2008-09
+    assert len(resolved[resolved["file"].isin(COUNTED)]) == 7104 + 405  # RS, RO2 2008-09
     # every body of the register appears in some bundled RS file, except four combined
     # authorities created after 2023-24
     never_seen = set(bundled_register()["body_id"]) - set(resolved["body_id"])

@@ -98,7 +98,7 @@ def test_html_error_page_saved_as_xlsx_is_a_parse_error(tmp_path):
     assert "not a workbook" in str(excinfo.value)
 
 
-def test_renamed_e_code_header_is_unsupported_layout(tmp_path):
+def test_renamed_e_code_header_still_reads_by_content(tmp_path):
     path = tmp_path / "renamed_header.xlsx"
     rewrite_xlsx(
         SAMPLES / XLSX,
@@ -110,16 +110,31 @@ def test_renamed_e_code_header_is_unsupported_layout(tmp_path):
     assert rows[6][:3] == ["Authority code", "ONS Code", "Local authority"]
     assert rows[7][0] == "E0101"
     assert rows[7][5] == 93591.0
+    # identifier columns are known by what they hold, not by their heading
+    renamed = parse_workbook(path)
+    keep = ["ecode", "line_label", "value_gbp_thousands", "source_row", "source_column"]
+    pd.testing.assert_frame_equal(renamed.values[keep], parsed_xlsx().values[keep])
 
+
+def test_no_e_codes_is_unsupported_layout_naming_the_sheets(tmp_path):
+    import re
+
+    path = tmp_path / "no_ecodes.xlsx"
+    rewrite_xlsx(
+        SAMPLES / XLSX,
+        path,
+        {"xl/sharedStrings.xml": lambda data: re.sub(rb">E(\d{4})<", rb">X\1<", data)},
+    )
+    assert calamine_rows(path, XLSX_SHEET)[7][0] == "X0101"
     with pytest.raises(UnsupportedLayoutError) as excinfo:
         parse_workbook(path)
     message = str(excinfo.value)
-    assert "'E-code'" in message
+    assert "no sheet has a column of E-codes" in message
     assert path.name in message
     assert "Front Page, LA drop-down, RS LA Data 2015-16" in message
 
 
-def test_unknown_text_in_value_cell_names_file_sheet_row_and_column(tmp_path):
+def test_one_unknown_text_in_a_value_cell_is_kept_as_an_annotation(tmp_path):
     v = parsed_xlsx().values
     cell = v[(v["ecode"] == "E0101") & (v["line_label"] == "Education services")]
     assert cell[["value_gbp_thousands", "source_row", "source_column"]].values.tolist() == [
@@ -134,15 +149,40 @@ def test_unknown_text_in_value_cell_names_file_sheet_row_and_column(tmp_path):
     )
     assert calamine_rows(path, XLSX_SHEET)[7][5] == "abc"
 
+    p = parse_workbook(path)
+    kept = p.values[(p.values["source_row"] == 8) & (p.values["source_column"] == "F")].iloc[0]
+    assert pd.isna(kept["value_gbp_thousands"])
+    assert (kept["value_marker"], kept["value_marker_kind"]) == ("abc", "annotation")
+    assert p.marker_counts["annotation"] == 1
+    validate_revenue_outturn(p.values, "edited")
+
+
+def test_widespread_free_text_in_a_numeric_column_names_file_sheet_row_and_column(tmp_path):
+    import re
+
+    def texts(data: bytes) -> bytes:
+        def sub(m):
+            row = int(m.group(1))
+            if 8 <= row <= 60:  # 53 of 444 authorities, each a different text
+                return f'<c r="F{row}" t="inlineStr"><is><t>see note {row}</t></is></c>'.encode()
+            return m.group(0)
+
+        return re.sub(rb'<c r="F(\d+)"[^>]*><v>[^<]*</v></c>', sub, data)
+
+    path = tmp_path / "shifted.xlsx"
+    rewrite_xlsx(SAMPLES / XLSX, path, {XLSX_SHEET_XML: texts})
+    assert calamine_rows(path, XLSX_SHEET)[8][5] == "see note 9"
     with pytest.raises(ParseError) as excinfo:
         parse_workbook(path)
-    assert str(excinfo.value) == (
-        "file 'unknown_text.xlsx', sheet 'RS LA Data 2015-16', row 8, column F: "
-        "cell holds 'abc', which is neither a number nor a known marker"
+    message = str(excinfo.value)
+    assert message.startswith(
+        "file 'shifted.xlsx', sheet 'RS LA Data 2015-16', row 8, column F: 53 of 444 authority "
+        "cells of line 'Education services' hold text that is neither a number nor a marker"
     )
+    assert "more than 5%" in message
     loc = excinfo.value.location
     assert (loc.file, loc.sheet, loc.row, loc.column) == (
-        "unknown_text.xlsx",
+        "shifted.xlsx",
         "RS LA Data 2015-16",
         8,
         "F",
@@ -177,7 +217,7 @@ def test_corrupted_cells_fail_schema_naming_each_cell():
     i = frame.index
     frame.loc[i[0], "ecode"] = "E01O1"  # letter O for zero
     frame.loc[i[1], ["value_gbp_thousands", "value_marker"]] = [None, "??"]
-    frame.loc[i[2], "value_marker"] = "[x]"  # and it keeps its number
+    frame.loc[i[2], ["value_marker", "value_marker_kind"]] = ["[x]", "not_available"]  # + number
     assert frame.loc[i[2], "value_gbp_thousands"] == 18067.442
 
     with pytest.raises(ValidationFailed) as excinfo:
@@ -191,10 +231,9 @@ def test_corrupted_cells_fail_schema_naming_each_cell():
         f"{where}, row 10, column G (line 'Highways and transport services'): "
         "a cell holds both a number and a marker"
     ) in exc.failures
-    marker = [f for f in exc.failures if "value_marker" in f]
-    assert len(marker) == 1
-    assert marker[0].startswith(
-        f"{where}, row 9, column F (line 'Education services'): value_marker fails str_matches("
-    )
-    assert marker[0].endswith("): '??'")
+    # '??' was put in without saying what kind of text it is
+    assert (
+        f"{where}, row 9, column F (line 'Education services'): "
+        "a cell's text has no kind, or a kind without text"
+    ) in exc.failures
     assert str(exc).startswith("RS 2015-16 final: 3 validation failure(s):")

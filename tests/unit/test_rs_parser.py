@@ -23,8 +23,9 @@ import pytest
 import python_calamine
 
 from sources.catalogue import BUNDLED_CATALOGUE, Release, load_catalogue
-from sources.revenue_outturn.la_data import ParsedWorkbook, parse_workbook
+from sources.revenue_outturn.la_data import ParsedWorkbook
 from sources.revenue_outturn.schema import validate_revenue_outturn
+from tests.unit.parsed_workbooks import parsed_workbook
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "dbt" / "seeds"
@@ -55,7 +56,7 @@ def edition_id(release: Release) -> str:
 def parsed(file_name: str, release: str | None) -> ParsedWorkbook:
     """parse_workbook on a bundled file, once per session; release=None lets the parser detect
     it."""
-    return parse_workbook(SAMPLES / file_name, release=release)
+    return parsed_workbook(SAMPLES / file_name, release)
 
 
 def edition(year: str, release: str) -> ParsedWorkbook:

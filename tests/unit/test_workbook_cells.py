@@ -58,12 +58,17 @@ def test_location_reads_like_a_spreadsheet():
         ("1,234.5", Cell(1234.5, None)),
         ("(12)", Cell(-12.0, None)),
         ("-12", Cell(-12.0, None)),
-        ("…", Cell(None, "…")),  # RS 2017-18: Copeland, no return
-        ("...", Cell(None, "...")),  # RS 2017-18: not collected
-        ("[x]", Cell(None, "[x]")),  # RS 2022-23 on: did not submit
-        ("[note 7]", Cell(None, "[note 7]")),
-        ("[n][Note 12]", Cell(None, "[n][Note 12]")),
-        ("#DIV/0!", Cell(None, "#DIV/0!")),
+        ("…", Cell(None, "…", "not_available")),  # RS 2017-18: Copeland, no return
+        ("...", Cell(None, "...", "not_available")),  # RS 2017-18: not collected
+        ("[x]", Cell(None, "[x]", "not_available")),  # RS 2022-23 on: did not submit
+        ("[note 7]", Cell(None, "[note 7]", "note_reference")),  # RS 2022-23, E2338
+        ("[n][Note 12]", Cell(None, "[n][Note 12]", "note_reference")),
+        ("#DIV/0!", Cell(None, "#DIV/0!", "not_available")),
+        ("n/a", Cell(None, "n/a", "annotation")),  # RO2 2012-13, memorandum columns
+        (
+            "new item - no England estimate",
+            Cell(None, "new item - no England estimate", "annotation"),
+        ),
         ("", Cell(None, None)),
         ("   ", Cell(None, None)),
         (None, Cell(None, None)),
@@ -73,13 +78,29 @@ def test_parse_value(cell, expected):
     assert parse_value(cell, LOC) == expected
 
 
-@pytest.mark.parametrize("cell", ["abc", "Grossed", "n/a", "1.2.3"])
-def test_parse_value_unknown_text_is_parse_error_naming_the_cell(cell):
-    with pytest.raises(ParseError) as excinfo:
+def test_markers_learned_from_a_notes_sheet_are_not_available_markers():
+    # RSX 2022-23's Notes sheet defines 'M' (return not received); elsewhere 'M' is free text
+    assert parse_value("M", LOC) == Cell(None, "M", "annotation")
+    assert parse_value("M", LOC, learned=frozenset({"M"})) == Cell(None, "M", "not_available")
+
+
+@pytest.mark.parametrize(
+    "cell, what",
+    [
+        (True, "a true/false value"),
+        (float("inf"), "not a finite"),
+        (float("nan"), "not a finite"),
+        ("inf", "not a finite number"),
+        ("nan", "not a finite number"),
+        ("1e400", "not a finite"),
+        (2e10, "not a finite"),
+    ],
+)
+def test_booleans_and_non_finite_numbers_are_parse_errors_naming_the_cell(cell, what):
+    with pytest.raises(ParseError, match=what) as excinfo:
         parse_value(cell, LOC)
-    assert str(excinfo.value) == (
+    assert str(excinfo.value).startswith(
         "file 'RS_2017-18_data_by_LA.xlsx', sheet 'RS LA Data 2017-18', row 220, column F: "
-        f"cell holds {cell!r}, which is neither a number nor a known marker"
     )
     assert excinfo.value.location == LOC
 
@@ -103,15 +124,21 @@ def test_as_int(cell, expected):
 # --- catalogue -------------------------------------------------------------------------------
 
 
-def test_bundled_catalogue_lists_17_releases_whose_files_exist():
+def test_bundled_catalogue_lists_22_releases_whose_files_exist():
     releases = load_catalogue()
-    assert len(releases) == 17
-    assert len({r.file_name for r in releases}) == 17
+    assert len(releases) == 22
+    assert len({r.file_name for r in releases}) == 22
     missing = [r.file_name for r in releases if not r.path.is_file()]
     assert missing == []
     assert {r.dataset for r in releases} == {"revenue_outturn"}
     assert sorted(r.form for r in releases).count("RS") == 16
-    assert [r.financial_year for r in releases if r.form == "RO2"] == ["2008-09"]
+    assert [r.financial_year for r in releases if r.form == "RO2"] == [
+        "2008-09",
+        "2012-13",
+        "2016-17",
+    ]
+    assert [r.financial_year for r in releases if r.form == "RO3"] == ["2008-09", "2010-11"]
+    assert [r.financial_year for r in releases if r.form == "RSX"] == ["2022-23"]
     years = financial_years(releases)
     assert len(years) == 15
     assert (years[0], years[-1]) == ("2007-08", "2023-24")
@@ -206,6 +233,7 @@ def test_same_bytes_under_another_name_are_not_stored_twice(tmp_path):
 
 
 @pytest.mark.parametrize("published", ["(-12)", "12)", "(12", "1,2,3", ",5", "12.", "X", "£"])
-def test_malformed_numbers_and_unknown_markers_are_errors(published):
-    with pytest.raises(ParseError, match="neither a number nor a known marker"):
-        parse_value(published, Location("f.xlsx", "Sheet1", 8, "F"))
+def test_malformed_numbers_are_kept_as_annotations_not_read_as_numbers(published):
+    assert parse_value(published, Location("f.xlsx", "Sheet1", 8, "F")) == Cell(
+        None, published, "annotation"
+    )

@@ -20,7 +20,9 @@ final as (
         edges.effective_date,
         edges.weight,
         edges.is_estimate,
-        edges.apportionment_basis
+        edges.apportionment_basis,
+        edges.edge_source,
+        edges.transferred_area_gss_code
     from edges
     left join authorities on edges.successor_body_id = authorities.body_id
 )

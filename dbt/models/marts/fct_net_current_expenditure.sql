@@ -1,5 +1,6 @@
 -- Net current expenditure by authority x service x year (current edition of each year), with
--- the change on the previous financial year where that year is loaded.
+-- the legal body (body_id: the key to join dim_authority on; an E-code can denote two bodies
+-- over time, e.g. E6346) and the change on the previous financial year where that year is loaded.
 with
 
 service_cells as (
@@ -9,6 +10,10 @@ service_cells as (
 
 markers as (
     select * from {{ ref('value_markers') }}
+),
+
+bodies as (
+    select * from {{ ref('int_authorities__ecodes_by_year') }}
 ),
 
 with_markers as (
@@ -23,6 +28,7 @@ final as (
     select
         cur.financial_year,
         cur.release,
+        bodies.body_id,
         cur.ecode,
         cur.ons_code,
         cur.authority_name,
@@ -49,6 +55,9 @@ final as (
         cur.source_row,
         cur.source_column
     from with_markers as cur
+    left join bodies
+        on cur.financial_year = bodies.financial_year
+        and cur.ecode = bodies.ecode
     left join with_markers as prev
         on cur.ecode = prev.ecode
         and cur.service_code = prev.service_code

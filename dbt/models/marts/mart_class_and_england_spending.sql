@@ -19,6 +19,10 @@ service_lines as (
     select * from {{ ref('rs_service_lines') }}
 ),
 
+breaks as (
+    select * from {{ ref('known_series_breaks') }}
+),
+
 fct as (
     select * from {{ ref('fct_net_current_expenditure') }}
 ),
@@ -74,6 +78,16 @@ final as (
         published.published_gbp_thousands - summed.authority_sum_gbp_thousands
             as difference_gbp_thousands,
         summed.authorities_missing_return,
+        case
+            when summed.authorities_missing_return > 0
+                then 'incomplete: ' || summed.authorities_missing_return
+                || ' authorities made no return; the published figure includes the '
+                || 'publisher''s imputation for them, the authority sum does not'
+            when summed.authority_sum_gbp_thousands is null then 'no authority rows'
+            else 'complete'
+        end as authority_sum_status,
+        breaks.break_type,
+        breaks.break_reason,
         abs(published.published_gbp_thousands - summed.authority_sum_gbp_thousands)
             <= {{ var('reconciliation_tolerance_gbp_thousands') }} as is_reconciled,
         published.published_gbp_thousands * years.real_terms_factor
@@ -95,6 +109,9 @@ final as (
         and published.service_code = summed.service_code
     inner join years on published.financial_year = years.financial_year
     left join england_population on years.mid_year = england_population.mid_year
+    left join breaks
+        on published.service_code = breaks.service_code
+        and published.financial_year = breaks.financial_year
 )
 
 select * from final

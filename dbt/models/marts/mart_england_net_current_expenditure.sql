@@ -11,6 +11,10 @@ service_lines as (
     select * from {{ ref('rs_service_lines') }}
 ),
 
+breaks as (
+    select * from {{ ref('known_series_breaks') }}
+),
+
 services as (
     select
         reconciliation.financial_year,
@@ -58,11 +62,16 @@ final as (
                     2
                 )
         end as yoy_change_pct,
+        breaks.break_type,
+        breaks.break_reason,
         cur.source_file
     from services as cur
     left join services as prev
         on cur.service_code = prev.service_code
         and prev.financial_year = {{ previous_financial_year('cur.financial_year') }}
+    left join breaks
+        on cur.service_code = breaks.service_code
+        and cur.financial_year = breaks.financial_year
 )
 
 select * from final

@@ -3,7 +3,7 @@
 -- restated on current authorities (predecessors summed into successors, a split county
 -- apportioned by population share and flagged as an estimate), and whole two-tier areas
 -- (county plus districts). Sums are in fixed point (decimal(38, 6)): the same result whatever
--- order DuckDB's threads add the values in.
+-- order DuckDB's threads add the values in, so identical runs publish identical tables.
 with
 
 fct as (
@@ -83,56 +83,84 @@ as_at_time as (
         nominal_gbp_thousands,
         false as is_estimate,
         1 as bodies_combined,
-        is_missing_return
+        is_missing_return,
+        case when nominal_gbp_thousands is null then 1 else 0 end as bodies_without_value,
+        case when nominal_gbp_thousands is not null then 1.0 else 0.0 end
+            as population_share_covered
     from all_lines
 ),
 
-restated as (
+-- Each component of an aggregate (a predecessor restated into a current body, or a council of
+-- a two-tier area) with the share of it the aggregate carries and its population then. An
+-- aggregate with a component that has no value (no return, or an unknown apportionment
+-- weight) is incomplete: it gets no value, hence no growth either side of it.
+components as (
     select
         'restated_current' as geography_basis,
-        successions.current_body_id as body_id,
-        all_lines.financial_year,
-        max(all_lines.release) as release,
-        all_lines.service_code,
-        sum((all_lines.nominal_gbp_thousands * successions.weight)::decimal(38, 6))::double
-            as nominal_gbp_thousands,
-        bool_or(successions.is_estimate) as is_estimate,
-        count(distinct all_lines.body_id) as bodies_combined,
-        bool_or(all_lines.is_missing_return) as is_missing_return
+        successions.current_body_id as aggregate_body_id,
+        all_lines.*,
+        successions.weight,
+        successions.is_estimate
     from all_lines
     inner join successions on all_lines.body_id = successions.body_id
-    group by all
-),
-
--- Two-tier areas as a whole: a shire county plus its districts, beside single-tier councils
--- (unitaries, metropolitan districts and London boroughs count as their own whole area).
-whole_area as (
+    union all
     select
         'whole_area' as geography_basis,
         case
             when tier.authority_class = 'SD' and tier.county_body_id is not null
                 then tier.county_body_id
             else all_lines.body_id
-        end as body_id,
-        all_lines.financial_year,
-        max(all_lines.release) as release,
-        all_lines.service_code,
-        sum(all_lines.nominal_gbp_thousands::decimal(38, 6))::double as nominal_gbp_thousands,
-        false as is_estimate,
-        count(distinct all_lines.body_id) as bodies_combined,
-        bool_or(all_lines.is_missing_return) as is_missing_return
+        end as aggregate_body_id,
+        all_lines.*,
+        1.0 as weight,
+        false as is_estimate
     from all_lines
     inner join authorities as tier on all_lines.body_id = tier.body_id
     where tier.authority_class in ('SC', 'SD', 'UA', 'MD', 'L')
+),
+
+component_population as (
+    select
+        components.*,
+        components.nominal_gbp_thousands is null or components.weight is null as is_lacking,
+        population.population * components.weight as weighted_population
+    from components
+    inner join years on components.financial_year = years.financial_year
+    left join population
+        on components.body_id = population.body_id
+        and years.mid_year = population.mid_year
+),
+
+aggregates as (
+    select
+        geography_basis,
+        aggregate_body_id,
+        financial_year,
+        max(release) as release,
+        service_code,
+        case when not bool_or(is_lacking)
+            then sum((nominal_gbp_thousands * weight)::decimal(38, 6))::double end
+            as nominal_gbp_thousands,
+        bool_or(is_estimate) as is_estimate,
+        count(distinct body_id) as bodies_combined,
+        bool_or(is_missing_return) as is_missing_return,
+        count(distinct case when is_lacking then body_id end) as bodies_without_value,
+        -- share of the aggregate's population in components with a value; null where a
+        -- component's population is not known
+        case when count(weighted_population) = count(*)
+            then (
+                sum(case when not is_lacking then weighted_population::decimal(38, 6) else 0 end)
+                / nullif(sum(weighted_population::decimal(38, 6)), 0)
+            )::double
+        end as population_share_covered
+    from component_population
     group by all
 ),
 
 combined as (
     select * from as_at_time
     union all
-    select * from restated
-    union all
-    select * from whole_area
+    select * from aggregates
 ),
 
 priced as (
@@ -199,11 +227,22 @@ final as (
         cur.is_estimate,
         cur.bodies_combined,
         cur.is_missing_return,
+        cur.bodies_without_value,
+        round(cur.population_share_covered, 4) as population_share_covered,
+        case
+            when cur.bodies_without_value = 0 then 'complete'
+            when cur.geography_basis = 'as_at_time' then 'no value: no return'
+            else 'incomplete: ' || cur.bodies_without_value || ' of ' || cur.bodies_combined
+                || ' bodies have no value (no return, or no known apportionment weight)'
+        end as completeness_status,
         'Net current expenditure as published (GBP thousand); real terms use the GDP deflator; '
         || 'services whose responsibility moved are not like-for-like across years'
         || case when cur.is_estimate then '; includes a split county apportioned by population '
             || 'share (estimate)' else '' end
-        || case when cur.is_missing_return then '; includes a body that made no return' else '' end
+        || case when cur.bodies_without_value > 0 then '; no value: '
+            || case when cur.geography_basis = 'as_at_time' then 'the body made no return'
+                else 'a component has no value, so the aggregate is not computed' end
+            else '' end
         || case when cur.geography_basis = 'whole_area' and cur.bodies_combined > 1
             then '; county and districts summed: payments between them (e.g. levies, '
             || 'agency arrangements) may be counted twice' else '' end

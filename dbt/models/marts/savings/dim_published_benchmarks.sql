@@ -3,7 +3,18 @@
 with
 
 benchmarks as (
-    select * from {{ ref('stg_efficiency__published_benchmarks') }}
+    select
+        benchmarks.*,
+        coalesce(statuses.source_status, 'unverified') as source_status,
+        coalesce(
+            statuses.judgement,
+            case when benchmarks.source_url is null then 'no source address: the original '
+                || 'publication was not identified'
+            else 'source not judged (seed source_statuses)' end
+        ) as source_judgement
+    from {{ ref('stg_efficiency__published_benchmarks') }} as benchmarks
+    left join {{ ref('source_statuses') }} as statuses
+        on benchmarks.source_url = statuses.source_url
 ),
 
 final as (
@@ -27,7 +38,8 @@ final as (
         is_lower_bound,
         is_from_note,
         note_quote,
-        is_source_verified,
+        source_status,
+        source_judgement,
         case
             when metric_code in ('aes_england_cumulative_gains', 'sr04_england_total_savings')
                 then 'mart_savings_vs_target.cumulative_gain_gbp (England, SR04 AES)'
@@ -54,9 +66,12 @@ final as (
                 then 'mart_shared_services_uptake.sharing_share_pct (2007)'
         end as compare_with,
         case
-            when not is_source_verified
+            when source_url is null
                 then 'as given in the project brief; original publication not identified: '
                 || 'unverified'
+            when source_status = 'unverified'
+                then 'transcribed from a page whose original publication is not identified ('
+                || source_judgement || '): unverified'
             else 'transcribed from a public page (see source_url); self-reported, unaudited'
         end as caveat,
         source_url,

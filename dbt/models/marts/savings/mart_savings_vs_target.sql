@@ -1,7 +1,9 @@
--- Efficiency gains claimed against the targets: regime x area (a council, or England) x
--- financial year. Targets come from the seed efficiency_targets (generated from
--- sources/efficiency/targets.py, the one place the rules live); baselines from the returns or,
--- failing that (CSR07 only), from revenue outturn. Self-reported, unaudited: every row says so.
+-- Efficiency gains claimed against the targets that existed: regime x area (a council, or
+-- England) x financial year. A target is one that was published (a council's own, the SR04
+-- national rule, the CSR07 national trajectory); a council without one gets an *indicative*
+-- figure (the regime's rate x its baseline), labelled so and never judged against. Claims sit
+-- beside the area's actual change in net current expenditure, cash and real terms.
+-- Self-reported, unaudited: every row says so, and how sure its sources are.
 with
 
 returns as (
@@ -11,139 +13,51 @@ returns as (
     from {{ ref('stg_efficiency__returns') }}
 ),
 
-targets as (
-    select * from {{ ref('efficiency_targets') }}
+national as (
+    select * from {{ ref('national_efficiency_figures') }}
 ),
 
-regime_baseline_years as (
-    select distinct regime, baseline_year from targets
+targets as (
+    select * from {{ ref('efficiency_targets') }}
 ),
 
 bodies as (
     select * from {{ ref('dim_authority') }}
 ),
 
-body_ecodes as (
-    select * from {{ ref('int_authorities__ecodes_by_year') }}
-),
-
-authority_nce as (
-    select
-        body_ecodes.body_id as area_id,
-        nce.financial_year,
-        sum(nce.net_current_expenditure_gbp_thousands) * 1000 as nce_gbp,
-        string_agg(distinct nce.source_file, '|') as nce_source_file
-    from {{ ref('fct_net_current_expenditure') }} as nce
-    inner join body_ecodes
-        on nce.financial_year = body_ecodes.financial_year
-        and nce.ecode = body_ecodes.ecode
-    where nce.service_code = 'net_current_expenditure'
-        and nce.net_current_expenditure_gbp_thousands is not null
-    group by all
-),
-
-england_nce as (
-    select
-        'ENGLAND' as area_id,
-        financial_year,
-        england_published_gbp_thousands * 1000 as nce_gbp,
-        source_file as nce_source_file
-    from {{ ref('mart_england_net_current_expenditure') }}
-    where service_code = 'net_current_expenditure'
-),
-
 nce as (
-    select * from authority_nce
-    union all
-    select * from england_nce
+    select * from {{ ref('int_efficiency__area_outturn') }}
+),
+
+gains as (
+    select * from {{ ref('int_efficiency__claimed_gains') }}
+),
+
+baselines as (
+    select * from {{ ref('int_efficiency__baselines') }}
+),
+
+statuses as (
+    select * from {{ ref('source_statuses') }}
 ),
 
 keys as (
     select distinct regime, area_id, body_id, financial_year from returns
+    union
+    select distinct regime, 'ENGLAND', cast(null as varchar), financial_year from national
 ),
 
--- One value per regime x area x year x statement x kind of gain: the statement's total row, or
--- the sum of its workstream rows (then flagged partial).
-gain_cells as (
+national_figures as (
     select
         regime,
-        area_id,
+        'ENGLAND' as area_id,
         financial_year,
-        statement,
-        gain_type,
-        max(case when workstream_type = 'total' then gain_total_gbp end) as total_row_gbp,
-        max(case when workstream_type = 'total' then gain_cashable_gbp end)
-            as total_row_cashable_gbp,
-        sum(case when workstream_type != 'total' then gain_total_gbp end) as workstreams_gbp,
-        sum(case when workstream_type != 'total' then gain_cashable_gbp end)
-            as workstreams_cashable_gbp,
-        count(case when workstream_type != 'total' and gain_cashable_gbp is null then 1 end)
-            as workstreams_without_cashable,
-        string_agg(
-            distinct case when workstream_type != 'total' then workstream end, '|'
-        ) as workstreams,
-        bool_or(is_approximate) as is_approximate
-    from returns
-    where gain_type is not null
-    group by all
-),
-
-gain_values as (
-    select
-        *,
-        coalesce(total_row_gbp, workstreams_gbp) as gain_gbp,
-        case
-            when total_row_gbp is not null then total_row_cashable_gbp
-            when workstreams_without_cashable = 0 then workstreams_cashable_gbp
-        end as cashable_gbp,
-        total_row_gbp is null as is_partial
-    from gain_cells
-),
-
-gains as (
-    select
-        regime,
-        area_id,
-        financial_year,
-        max(case when statement in ('backward look', 'NI 179 outturn')
-            and gain_type = 'cumulative' then gain_gbp end) as cumulative_gain_gbp,
-        max(case when statement in ('backward look', 'NI 179 outturn')
-            and gain_type = 'cumulative' then cashable_gbp end) as cumulative_cashable_gbp,
-        max(case when statement in ('backward look', 'NI 179 outturn')
-            and gain_type = 'cumulative' then statement end) as cumulative_gain_statement,
-        max(case when statement in ('NI 179 forecast', 'forward look', 'mid-year update')
-            and gain_type = 'cumulative' then gain_gbp end) as forecast_gain_gbp,
-        coalesce(
-            max(case when statement = 'backward look' and gain_type = 'further' then gain_gbp end),
-            max(case when statement = 'backward look'
-                and gain_type = 'reported_for_year' then gain_gbp end)
-        ) as in_year_gain_gbp,
-        coalesce(
-            max(case when statement = 'backward look'
-                and gain_type = 'further' then cashable_gbp end),
-            max(case when statement = 'backward look'
-                and gain_type = 'reported_for_year' then cashable_gbp end)
-        ) as in_year_cashable_gbp,
-        case
-            when max(case when statement = 'backward look'
-                and gain_type = 'further' then gain_gbp end) is not null
-                then 'further gains achieved in the year (backward look)'
-            when max(case when statement = 'backward look'
-                and gain_type = 'reported_for_year' then gain_gbp end) is not null
-                then 'total reported for the year (backward look; may include gains sustained '
-                || 'from earlier years)'
-        end as in_year_gain_basis,
-        max(case when statement = 'backward look'
-            and gain_type = 'further_ongoing' then gain_gbp end) as in_year_ongoing_gbp,
-        max(case when statement = 'backward look'
-            and gain_type = 'sustained' then gain_gbp end) as sustained_gain_gbp,
-        max(case when statement in ('forward look', 'mid-year update')
-            and gain_type = 'further' then gain_gbp end) as planned_in_year_gain_gbp,
-        bool_or(statement in ('forward look', 'mid-year update')
-            and gain_type = 'further' and is_approximate) as is_planned_gain_approximate,
-        bool_or(is_partial) as is_partial,
-        string_agg(distinct workstreams, '|') as workstreams
-    from gain_values
+        max(case when figure = 'trajectory' then value_gbp end) as trajectory_gbp,
+        max(case when figure = 'trajectory' then as_published || ' (' || source_status || ')'
+        end) as trajectory_basis,
+        max(case when figure = 'outturn' then value_gbp end) as national_outturn_gbp,
+        max(case when figure = 'forecast' then value_gbp end) as national_forecast_gbp
+    from national
     group by all
 ),
 
@@ -161,33 +75,26 @@ published_targets as (
     group by all
 ),
 
--- One baseline per regime and area: the best-founded (published, then implied by a stated
--- percentage, then implied by a published target and the rule), the latest year among equals.
-return_baselines as (
+-- Where each row's figures come from, and the weakest status among those sources.
+row_sources as (
+    select
+        returns.regime,
+        returns.area_id,
+        returns.financial_year,
+        returns.record_id,
+        returns.source_url as source,
+        {{ source_status_rank("coalesce(statuses.source_status, 'unverified')") }} as status_rank
+    from returns
+    left join statuses on returns.source_url = statuses.source_url
+    union all
     select
         regime,
-        area_id,
-        baseline_gbp,
-        baseline_basis,
-        record_id as baseline_record_id
-    from returns
-    where baseline_gbp is not null
-    qualify row_number() over (
-        partition by regime, area_id
-        order by baseline_priority, financial_year desc, record_id
-    ) = 1
-),
-
-outturn_baselines as (
-    select
-        regime_baseline_years.regime,
-        nce.area_id,
-        nce.nce_gbp as baseline_gbp,
-        'revenue outturn: RS net current expenditure ' || nce.financial_year || ' ('
-        || nce.nce_source_file || '); it includes spending outside the efficiency baseline '
-        || '(schools, for one), so the target it implies is an upper bound' as baseline_basis
-    from regime_baseline_years
-    inner join nce on regime_baseline_years.baseline_year = nce.financial_year
+        'ENGLAND',
+        financial_year,
+        'seed national_efficiency_figures',
+        source,
+        {{ source_status_rank('source_status') }}
+    from national
 ),
 
 sources as (
@@ -196,8 +103,9 @@ sources as (
         area_id,
         financial_year,
         string_agg(distinct record_id, '|' order by record_id) as source_record_ids,
-        string_agg(distinct source_url, ' | ' order by source_url) as source_urls
-    from returns
+        string_agg(distinct source, ' | ' order by source) as source_urls,
+        {{ source_status_of_rank('min(status_rank)') }} as source_status
+    from row_sources
     group by all
 ),
 
@@ -215,24 +123,32 @@ assembled as (
         bodies.authority_class,
         bodies.region,
         keys.financial_year,
-        regime_baseline_years.baseline_year,
-        coalesce(return_baselines.baseline_gbp, outturn_baselines.baseline_gbp) as baseline_gbp,
-        coalesce(return_baselines.baseline_basis, outturn_baselines.baseline_basis)
-            as baseline_basis,
-        return_baselines.baseline_gbp is null and outturn_baselines.baseline_gbp is not null
-            as is_baseline_from_outturn,
-        return_baselines.baseline_record_id,
+        baselines.baseline_year,
+        baselines.baseline_gbp,
+        baselines.baseline_basis,
+        coalesce(baselines.is_baseline_from_outturn, false) as is_baseline_from_outturn,
+        baselines.baseline_record_id,
         targets.cumulative_target_pct as target_cumulative_pct,
         targets.cumulative_target_pct_before_extra as target_cumulative_pct_before_extra,
         targets.annual_target_pct,
         targets.cashable_min_share * 100 as cashable_min_share_pct,
-        published_targets.published_target_gbp,
+        coalesce(published_targets.published_target_gbp, national_figures.trajectory_gbp)
+            as published_target_gbp,
         published_targets.published_annual_target_gbp,
-        published_targets.published_target_basis,
-        gains.cumulative_gain_gbp,
+        coalesce(
+            published_targets.published_target_basis,
+            'national trajectory: ' || national_figures.trajectory_basis
+        ) as published_target_basis,
+        coalesce(gains.cumulative_gain_gbp, national_figures.national_outturn_gbp)
+            as cumulative_gain_gbp,
         gains.cumulative_cashable_gbp,
-        gains.cumulative_gain_statement,
-        gains.forecast_gain_gbp,
+        coalesce(
+            gains.cumulative_gain_statement,
+            case when national_figures.national_outturn_gbp is not null
+                then 'NI 179 outturn (national total)' end
+        ) as cumulative_gain_statement,
+        coalesce(gains.forecast_gain_gbp, national_figures.national_forecast_gbp)
+            as forecast_gain_gbp,
         gains.in_year_gain_gbp,
         gains.in_year_cashable_gbp,
         gains.in_year_gain_basis,
@@ -245,12 +161,17 @@ assembled as (
                 then 'partial: ' || replace(gains.workstreams, '|', ', ')
                 || ' only (not the whole statement)'
             when gains.regime is not null then 'statement total'
+            when national_figures.national_outturn_gbp is not null
+                then 'national total (seed national_efficiency_figures)'
         end as workstream_coverage,
         sources.source_record_ids,
-        sources.source_urls
+        sources.source_urls,
+        sources.source_status
     from keys
     left join bodies on keys.body_id = bodies.body_id
-    left join regime_baseline_years on keys.regime = regime_baseline_years.regime
+    left join baselines
+        on keys.regime = baselines.regime
+        and keys.area_id = baselines.area_id
     left join targets
         on keys.regime = targets.regime
         and keys.financial_year = targets.financial_year
@@ -258,34 +179,57 @@ assembled as (
         on keys.regime = published_targets.regime
         and keys.area_id = published_targets.area_id
         and keys.financial_year = published_targets.financial_year
+    left join national_figures
+        on keys.regime = national_figures.regime
+        and keys.area_id = national_figures.area_id
+        and keys.financial_year = national_figures.financial_year
     left join gains
         on keys.regime = gains.regime
         and keys.area_id = gains.area_id
         and keys.financial_year = gains.financial_year
-    left join return_baselines
-        on keys.regime = return_baselines.regime
-        and keys.area_id = return_baselines.area_id
-    left join outturn_baselines
-        on keys.regime = outturn_baselines.regime
-        and keys.area_id = outturn_baselines.area_id
     left join sources
         on keys.regime = sources.regime
         and keys.area_id = sources.area_id
         and keys.financial_year = sources.financial_year
 ),
 
+-- A target is only one that existed: the council's or the nation's published figure, or the
+-- SR04 national rule (2.5 % a year, published as the rule for local government) applied to
+-- England's baseline. For a council that published none, the rule gives an *indicative*
+-- figure, never its target (under CSR07 councils had no individual targets).
 with_targets as (
     select
         *,
         baseline_gbp * target_cumulative_pct / 100 as rule_target_gbp,
-        coalesce(published_target_gbp, baseline_gbp * target_cumulative_pct / 100) as target_gbp,
+        coalesce(
+            published_target_gbp,
+            case when is_england and regime = 'SR04 AES'
+                then baseline_gbp * target_cumulative_pct / 100 end
+        ) as target_gbp,
         case
-            when published_target_gbp is not null then 'published target'
-            when baseline_gbp is not null and target_cumulative_pct is not null
-                then 'rule (seed efficiency_targets) x baseline'
+            when published_target_gbp is not null and is_england
+                then 'published national figure'
+            when published_target_gbp is not null then 'published by the council'
+            when is_england and regime = 'SR04 AES' and baseline_gbp is not null
+                and target_cumulative_pct is not null
+                then 'SR04 national rule (seed efficiency_targets) x England baseline'
         end as target_basis,
-        coalesce(published_annual_target_gbp, baseline_gbp * annual_target_pct / 100)
-            as annual_target_gbp,
+        case when not is_england and published_target_gbp is null
+            then baseline_gbp * target_cumulative_pct / 100 end as indicative_target_gbp,
+        case when not is_england and published_target_gbp is null
+            and baseline_gbp is not null and target_cumulative_pct is not null
+            then 'indicative only, not a target the council had: ' || target_cumulative_pct
+                || ' % of its ' || baseline_year || ' baseline (the regime''s '
+                || annual_target_pct || ' %-a-year rate); '
+                || case when regime = 'CSR07 NI 179'
+                    then 'councils had no individual CSR07 targets'
+                    else 'the council''s own target was not published here' end
+        end as indicative_target_basis,
+        coalesce(
+            published_annual_target_gbp,
+            case when is_england and regime = 'SR04 AES'
+                then baseline_gbp * annual_target_pct / 100 end
+        ) as annual_target_gbp,
         case when workstream_coverage not like 'partial%'
             then round(100 * cumulative_gain_gbp / baseline_gbp, 2)
         end as achieved_pct_of_baseline,
@@ -353,6 +297,9 @@ with_outturn as (
         year_nce.nce_gbp - base_nce.nce_gbp as nce_change_since_baseline_gbp,
         round(100 * (year_nce.nce_gbp - base_nce.nce_gbp) / base_nce.nce_gbp, 2)
             as nce_change_since_baseline_pct,
+        round(100 * (year_nce.nce_real_gbp - base_nce.nce_real_gbp) / base_nce.nce_real_gbp, 2)
+            as nce_real_change_since_baseline_pct,
+        year_nce.real_terms_base_year as nce_real_terms_base_year,
         prior_nce.nce_gbp as nce_prior_year_gbp,
         year_nce.nce_gbp - prior_nce.nce_gbp as nce_change_on_prior_year_gbp,
         coalesce(judged.cumulative_gain_gbp, judged.forecast_gain_gbp) as claimed_gain_gbp
@@ -389,12 +336,13 @@ final as (
         target_cumulative_pct,
         target_cumulative_pct_before_extra,
         annual_target_pct,
-        rule_target_gbp,
         published_target_gbp,
         published_annual_target_gbp,
         published_target_basis,
         target_gbp,
         target_basis,
+        indicative_target_gbp,
+        indicative_target_basis,
         annual_target_gbp,
         cashable_min_share_pct,
         cumulative_gain_gbp,
@@ -422,6 +370,10 @@ final as (
             case
                 when workstream_coverage like 'partial%'
                     then 'not judged: only part of the statement is published'
+                when indicative_target_gbp is not null or (not is_england
+                    and published_target_gbp is null)
+                    then 'not judged: the council published no target here (an indicative '
+                    || 'figure is not a target)'
                 when is_baseline_from_outturn
                     then 'not judged: the baseline from revenue outturn is an upper bound'
                 when target_cumulative_pct is null
@@ -440,6 +392,8 @@ final as (
         nce_year_gbp,
         nce_change_since_baseline_gbp,
         nce_change_since_baseline_pct,
+        nce_real_change_since_baseline_pct,
+        nce_real_terms_base_year,
         nce_prior_year_gbp,
         nce_change_on_prior_year_gbp,
         'self-reported, unaudited' as caveat,
@@ -453,7 +407,8 @@ final as (
                 || 'well as efficiency'
         end as caveat_detail,
         source_record_ids,
-        source_urls
+        source_urls,
+        source_status
     from with_outturn
 )
 

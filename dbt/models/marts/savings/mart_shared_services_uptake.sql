@@ -1,17 +1,13 @@
 -- Shared-services uptake: year x region x class x service category (with 'England' / 'all'
--- roll-ups): councils in the area, councils in at least one operating arrangement, arrangements
--- (same county vs cross-county), savings reported that year with their coverage; the national
--- rows beside
--- the published headline figures, with the gap between what is loaded and what was published.
+-- roll-ups): councils in the area, councils in at least one operating arrangement,
+-- arrangements (same county vs cross-county), savings reported that year with their coverage;
+-- null where no loaded dataset covers the category; the national rows beside the published
+-- headline figures, with the gap between what is loaded and what was published. Councils and
+-- partner-years come from int_shared_services__council_years and __partner_years.
 with
 
 arrangements as (
     select * from {{ ref('stg_shared_services__arrangements') }}
-),
-
-councils as (
-    select * from {{ ref('dim_authority') }}
-    where authority_class in ('L', 'MD', 'UA', 'SC', 'SD')
 ),
 
 benchmarks as (
@@ -34,33 +30,8 @@ compared_benchmarks as (
         )
 ),
 
-year_bounds as (
-    select
-        least(
-            (select min(active_from_year) from arrangements),
-            (select min(year) from compared_benchmarks)
-        ) as first_year,
-        greatest(
-            (select max(active_to_year) from arrangements),
-            (select max(year) from compared_benchmarks)
-        ) as last_year
-),
-
-years as (
-    select unnest(range(first_year, last_year + 1)) as year from year_bounds
-),
-
--- Councils in existence on 1 April of each year.
 council_years as (
-    select
-        years.year,
-        councils.body_id,
-        coalesce(councils.region, 'Unknown') as region,
-        councils.authority_class
-    from years
-    inner join councils
-        on (councils.start_date is null or councils.start_date <= make_date(years.year, 4, 1))
-        and (councils.end_date is null or councils.end_date >= make_date(years.year, 4, 1))
+    select * from {{ ref('int_shared_services__council_years') }}
 ),
 
 area_rollups as (
@@ -104,26 +75,8 @@ grid as (
     cross join categories
 ),
 
--- Each partner council in each year its arrangement is shown operating (and it exists).
 partner_years as (
-    select
-        council_years.year,
-        council_years.region,
-        council_years.authority_class,
-        arrangements.body_id,
-        arrangements.arrangement_id,
-        arrangements.service_category,
-        arrangements.partnership_geography,
-        -- savings count in the year they were reported (the page's year), not in every year
-        case when council_years.year = arrangements.evidence_year
-            then arrangements.reported_savings_gbp end as reported_savings_gbp,
-        arrangements.reported_savings_period,
-        arrangements.dataset
-    from arrangements
-    inner join council_years
-        on arrangements.body_id = council_years.body_id
-        and council_years.year between arrangements.active_from_year
-        and arrangements.active_to_year
+    select * from {{ ref('int_shared_services__partner_years') }}
 ),
 
 partner_cells as (
@@ -216,12 +169,34 @@ published as (
             as published_share_pct,
         max(case when unit_normalised = 'percent'
             then measure || case when is_lower_bound then ' (at least)' else '' end
-                || case when not is_source_verified then ' [source not verified]' else '' end
+                || case when source_url is null then ' [source not verified]' else '' end
         end) as published_share_basis,
         string_agg(benchmark_id, '|' order by benchmark_id) as published_benchmark_ids,
         string_agg(distinct source_url, ' | ' order by source_url) as published_source_urls
     from compared_benchmarks
     group by all
+),
+
+-- Which service categories the loaded arrangements cover at all ('all' once any is loaded):
+-- outside them nothing was collected, so counts and shares are unknown, not zero.
+collected as (
+    select
+        service_category,
+        string_agg(distinct dataset, '|' order by dataset) as collected_datasets
+    from arrangements
+    group by all
+    union all
+    select
+        'all',
+        string_agg(distinct dataset, '|' order by dataset)
+    from arrangements
+    having count(*) > 0
+),
+
+collected_summary as (
+    select string_agg(distinct service_category, ', ' order by service_category)
+        as categories_collected
+    from arrangements
 ),
 
 joined as (
@@ -232,19 +207,28 @@ joined as (
         grid.service_category,
         grid.region = 'England' and grid.authority_class = 'all'
             and grid.service_category = 'all' as is_national,
+        collected.service_category is not null as is_collected,
+        collected.collected_datasets,
         grid.councils_in_area,
-        coalesce(sharing.councils_sharing, 0) as councils_sharing,
-        round(100.0 * coalesce(sharing.councils_sharing, 0) / grid.councils_in_area, 1)
-            as sharing_share_pct,
-        coalesce(sharing.arrangements, 0) as arrangements,
-        coalesce(sharing.arrangements_same_county, 0) as arrangements_same_county,
-        coalesce(sharing.arrangements_cross_county_same_region, 0)
-            as arrangements_cross_county_same_region,
-        coalesce(sharing.arrangements_cross_region, 0) as arrangements_cross_region,
+        case when collected.service_category is not null
+            then coalesce(sharing.councils_sharing, 0) end as councils_sharing,
+        case when collected.service_category is not null
+            then round(100.0 * coalesce(sharing.councils_sharing, 0) / grid.councils_in_area, 1)
+        end as sharing_share_pct,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements, 0) end as arrangements,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_same_county, 0) end as arrangements_same_county,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_cross_county_same_region, 0)
+        end as arrangements_cross_county_same_region,
+        case when collected.service_category is not null
+            then coalesce(sharing.arrangements_cross_region, 0) end as arrangements_cross_region,
         savings.reported_savings_gbp,
         savings.reported_annual_savings_gbp,
-        coalesce(savings.arrangements_with_reported_savings, 0)
-            as arrangements_with_reported_savings,
+        case when collected.service_category is not null
+            then coalesce(savings.arrangements_with_reported_savings, 0)
+        end as arrangements_with_reported_savings,
         sharing.loaded_datasets,
         published.published_councils_sharing,
         published.published_arrangements,
@@ -256,6 +240,7 @@ joined as (
         published.published_benchmark_ids,
         published.published_source_urls
     from grid
+    left join collected on grid.service_category = collected.service_category
     left join sharing
         on grid.year = sharing.year
         and grid.region = sharing.region
@@ -279,12 +264,26 @@ final as (
         case when arrangements > 0
             then round(100.0 * arrangements_with_reported_savings / arrangements, 1)
         end as savings_coverage_pct,
-        arrangements_with_reported_savings || ' of ' || arrangements
-        || ' arrangements operating this year reported savings in it (as reported, over '
-        || 'different periods; unaudited)' as savings_coverage_note,
+        case when is_collected
+            then arrangements_with_reported_savings || ' of ' || arrangements
+            || ' arrangements operating this year reported savings in it (as reported, over '
+            || 'different periods; unaudited)'
+            else 'not collected' end as savings_coverage_note,
+        case
+            when is_collected
+                then 'numerator: councils in the ' || arrangements || ' arrangements loaded ('
+                || collected_datasets || '; categories: '
+                || (select categories_collected from collected_summary)
+                || '); denominator: the ' || councils_in_area || ' councils in existence on '
+                || '1 April; the loaded arrangements are not a census of sharing, so the share '
+                || 'is of arrangements held here and not comparable with a survey share'
+            else 'not collected: no loaded dataset covers ' || service_category
+                || ' arrangements, so the share is unknown (not 0)'
+        end as share_coverage_note,
         published_councils_sharing - councils_sharing as councils_sharing_gap,
         published_arrangements - arrangements as arrangements_gap,
-        published_savings_gbp - coalesce(reported_savings_gbp, 0) as savings_gap_gbp,
+        case when is_collected
+            then published_savings_gbp - coalesce(reported_savings_gbp, 0) end as savings_gap_gbp,
         case when published_arrangements > 0
             then round(100.0 * arrangements / published_arrangements, 1)
         end as loaded_share_of_published_arrangements_pct,

@@ -15,6 +15,7 @@ renamed as (
         amount_basis,
         is_purchase_card,
         layout,
+        field_choices,
         encoding,
         transaction_lines,
         published_total_gbp,

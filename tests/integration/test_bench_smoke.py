@@ -1,0 +1,108 @@
+"""The benchmark harness at its tiny scale, quick (no pipeline run): every section is reported
+with sane numbers, and the synthetic England it measures is labelled, deterministic and
+reconciles. Timings are reported, never asserted."""
+
+import csv
+import math
+
+import pytest
+import python_calamine
+
+from sources.revenue_outturn.la_data import parse_workbook, reconciliation
+from tests.bench import harness
+from tests.bench.synthetic import MARK, write_workbook
+from warehouse.synthetic_guard import BENCHMARK_MARKER
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    out = tmp_path_factory.mktemp("bench")
+    report = out / "BENCHMARKS.md"
+    report.write_text("# Benchmarks\n\nhand-written analysis kept\n")
+    harness.main(["--scale", "tiny", "--quick", "--repeats", "1", "--out", str(out),
+                  "--write", str(report)])  # fmt: skip
+    return out, report.read_text()
+
+
+def test_every_section_is_reported_with_sane_numbers(smoke):
+    out, text = smoke
+    assert "hand-written analysis kept" in text and harness.BEGIN in text
+    for name in harness.SECTIONS:
+        assert f"### {name}\n" in text
+    assert "nproc" in text and "duckdb" in text and "command:" in text
+    rows = [line.split("|")[1:-1] for line in text.splitlines() if line.startswith("| ")]
+    measured = [r for r in rows if r[0].strip() != "measured"]
+    parse_rows = [r for r in measured if "synthetic" in r[0] or "real" in r[0]]
+    assert len(parse_rows) >= 6  # three real workbooks, each synthetic layout, the CSV
+    for r in measured:
+        this, base = r[1].strip(), r[3].strip()
+        if this:
+            assert 0 < float(this) < 3600, r
+        if base:
+            assert 0 < float(base) < 3600 and math.isfinite(float(r[4].strip(" ×"))), r
+    assert "not measured in this run: quick run" in text  # refresh and dbt say why
+    assert "failed:" not in text  # no section failed
+    assert (out / BENCHMARK_MARKER).exists()
+
+
+def test_synthetic_files_are_labelled_and_reconcile(smoke):
+    out, _ = smoke
+    folder = out / "synthetic"
+    with (folder / "catalogue.csv").open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows and all(r["synthetic"] == "true" for r in rows)
+    assert all(r["file_name"].startswith("SYNTHETIC_") for r in rows)
+    assert all(r["release_note"].startswith("SYNTHETIC") for r in rows)
+    by_form = {(r["form"], r["financial_year"]): folder / r["file_name"] for r in rows}
+
+    rs = parse_workbook(by_form[("RS", "2008-09")])
+    book = python_calamine.CalamineWorkbook.from_path(str(rs.path))
+    for name in book.sheet_names:
+        assert str(book.get_sheet_by_name(name).to_python()[0][0]).startswith(MARK)
+    assert rs.authority_count == 478  # the councils of 2008-09, as in the real workbook
+    rec = reconciliation(rs)
+    assert rec["reconciles"].all() and len(rec) > 40
+
+    ro2 = parse_workbook(by_form[("RO2", "2008-09")])
+    assert ro2.form == "RO2" and ro2.arithmetic_breaks == []
+    assert set(ro2.values["column_code"].dropna()) >= {"C1", "C3", "C6", "C7"}
+    assert reconciliation(ro2)["reconciles"].all()
+
+    accessible = parse_workbook(by_form[("RS", "2023-24")])
+    assert accessible.path.suffix == ".ods" and reconciliation(accessible)["reconciles"].all()
+
+
+def test_generation_is_deterministic(smoke, tmp_path):
+    out, _ = smoke
+    again = write_workbook(tmp_path, "RS", "2008-09")
+    first = python_calamine.CalamineWorkbook.from_path(str(out / "synthetic" / again.path.name))
+    second = python_calamine.CalamineWorkbook.from_path(str(again.path))
+    for name in first.sheet_names:
+        assert (
+            first.get_sheet_by_name(name).to_python() == second.get_sheet_by_name(name).to_python()
+        )
+
+
+def test_pandas_baseline_england_row_is_the_workbooks(smoke):
+    import duckdb
+
+    out, _ = smoke
+    con = duckdb.connect(str(out / "pandas_baseline" / "pandas_baseline.duckdb"), read_only=True)
+    got = dict(
+        con.execute(
+            "select financial_year, england_published_gbp_thousands "
+            "from marts.mart_england_net_current_expenditure "
+            "where service_code = 'net_current_expenditure'"
+        ).fetchall()
+    )
+    sums = dict(
+        con.execute(
+            "select financial_year, sum(net_current_expenditure_gbp_thousands) "
+            "from marts.fct_net_current_expenditure "
+            "where service_code = 'net_current_expenditure' group by 1"
+        ).fetchall()
+    )
+    con.close()
+    assert set(got) == {"2008-09", "2023-24"}
+    for year, england in got.items():
+        assert abs(england - sums[year]) <= 1.5  # synthetic England is the sum of its councils
