@@ -172,7 +172,8 @@ def test_a_missing_catalogue_and_a_missing_file_are_messages(tmp_path):
 
 def test_the_real_catalogues_still_load(tmp_path):
     releases = load_catalogue(BUNDLED_CATALOGUE)
-    assert len(releases) == 17 and all(r.path.is_file() for r in releases)
+    assert len(releases) == len(LINES) - 1 >= 17  # every row, none refused
+    assert all(r.path.is_file() for r in releases)
 
 
 def test_a_symlink_out_of_the_folder_is_refused(tmp_path):
