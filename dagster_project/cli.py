@@ -511,7 +511,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("year", nargs="?", metavar="YEAR", help="financial year, e.g. 2017-18")
     p.add_argument(
-        "release", nargs="?", choices=["provisional", "final", "revised"], metavar="RELEASE"
+        "release",
+        nargs="?",
+        choices=["provisional", "final", "revised"],
+        metavar="RELEASE",
+        help="provisional, final or revised",
     )
     p.add_argument("--form", help="only this form (RS, RO2, ...)")
     p.add_argument("--file", help="every edition loaded from this file name or sha256 prefix")
