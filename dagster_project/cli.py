@@ -154,7 +154,9 @@ def cmd_parse(args) -> int:
     from sources.revenue_outturn.timeseries import is_timeseries_csv, parse_timeseries
 
     path = Path(args.file)
-    if path.suffix.lower() == ".csv" and not is_timeseries_csv(path):
+    if getattr(args, "spend", False) or (
+        path.suffix.lower() == ".csv" and not is_timeseries_csv(path)
+    ):
         return _parse_spend_file(path, args)
     try:
         if path.suffix.lower() == ".csv":
@@ -463,7 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--no-validate", action="store_true", help="skip the pandera schema")
     spend = p.add_argument_group(
-        "council spend files (Transparency Code CSVs; taken from the bundled catalogue when known)"
+        "council spend files (any CSV that is not the multi-year outturn CSV is read as one; "
+        "fields inferred, metadata from the bundled catalogue when known)"
+    )
+    spend.add_argument(
+        "--spend",
+        action="store_true",
+        help="read FILE as a council spend file whatever its format (an xlsx, ods or xls)",
     )
     spend.add_argument("--body", help="the publishing council's name")
     spend.add_argument("--gss", help="the publishing council's GSS code")

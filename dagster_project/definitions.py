@@ -5,7 +5,10 @@ from dagster import Definitions
 from dagster_project.audit import audited_marts
 from dagster_project.dbt_project import lgf_dbt_assets
 from dagster_project.efficiency.assets import raw_efficiency
-from dagster_project.national_series.assets import raw_national_series
+from dagster_project.national_series.assets import (
+    raw_national_series,
+    raw_revenue_outturn_timeseries,
+)
 from dagster_project.publish import published_warehouse
 from dagster_project.reference.assets import raw_authorities, raw_gdp_deflator, raw_population
 from dagster_project.resources import build_resources
@@ -27,6 +30,7 @@ defs = Definitions(
         raw_spend,
         raw_efficiency,
         raw_national_series,
+        raw_revenue_outturn_timeseries,
         raw_shared_service_arrangements,
         lgf_dbt_assets,
         audited_marts,

@@ -28,8 +28,9 @@ BUNDLED_CATALOGUES = [
         "deflators",
         "efficiency",
         "shared_services",
+        "national_series",
     )
-]
+] + [SAMPLES_DIR / "revenue_outturn" / "timeseries_catalogue.csv"]  # the multi-year CSV
 RELEASE_RANK = {"provisional": 1, "final": 2, "revised": 3}
 
 

@@ -271,8 +271,25 @@ def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
             body = xml[m.end() : stop]
             if b"office:value" in body or b"<text:p" in body:
                 max_row = position + n
+                inner = body[: body.rfind(b"</table:table-row>")]
+                tail = inner.rfind(b"<table:")
+                if (
+                    tail >= 0
+                    and inner.rstrip().endswith(b"/>")
+                    and b"office:value" not in inner[tail:]
+                ):
+                    inner = inner[:tail]  # the trailing empty cells LibreOffice repeats
+                repeats = [int(x) for x in _COLS_REPEATED.findall(inner)]
+                bound = inner.count(b"<table:table-cell") + inner.count(
+                    b"<table:covered-table-cell"
+                )
+                bound += sum(repeats) - len(repeats)
+                if bound <= limits.max_columns:
+                    max_col = max(max_col, bound)  # an upper bound is enough to pass
+                    position += n
+                    continue
                 col = last = 0
-                for c in _ODS_CELL.finditer(body):
+                for c in _ODS_CELL.finditer(inner):
                     cols = _COLS_REPEATED.search(c.group(1))
                     k = int(cols.group(1)) if cols else 1
                     filled = b"office:value" in c.group(1) or (
@@ -306,6 +323,7 @@ class Grid:
     row0: int  # 0-based sheet row of cells[0]
     col0: int  # 0-based sheet column of cells[:, 0]
     uncached: list[tuple[int, int]] = field(default_factory=list)  # sheet (row, col), 0-based
+    memo: dict = field(default_factory=dict)  # what readers derive once per sheet
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -392,8 +410,9 @@ class BoundedWorkbook:
 def _as_array(rows: list[list]) -> np.ndarray:
     if not rows:
         return np.empty((0, 0), dtype=object)
-    width = max(len(r) for r in rows)
-    if width and all(len(r) == width for r in rows):
+    widths = set(map(len, rows))
+    width = max(widths)
+    if width and len(widths) == 1:
         out = np.array(rows, dtype=object)
         if out.shape == (len(rows), width):
             return out
@@ -419,6 +438,8 @@ def type_masks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def fold(value) -> str:
     """A cell as stripped text with runs of whitespace (including line breaks) folded."""
+    if type(value) is str:  # the common case first: most header and identifier cells
+        return " ".join(value.split()) if value else ""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():

@@ -27,7 +27,7 @@ or absurd numbers and formulas without cached values in value cells; a sheet or 
 the reading limits (sources.workbook.Limits).
 
 Checks run on every workbook and are reported in ``ParsedWorkbook.checks``: the RO identities
-(C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6, C9 = C7 + C8, where the form has the columns) and the
+(C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6, where the form has the columns) and the
 reconciliation of authority rows to the England row, with the publisher's imputation for
 authorities that made no return recorded as such.
 """
@@ -245,7 +245,6 @@ ARITHMETIC = [
     ("C3", ("C1", "C2"), ()),
     ("C6", ("C4", "C5"), ()),
     ("C7", ("C3",), ("C6",)),
-    ("C9", ("C7", "C8"), ()),
 ]
 ARITHMETIC_TOLERANCE = 1.5  # GBP thousand: each published value is rounded
 
@@ -344,12 +343,22 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         return None
     # 1. the E-code column: the leftmost column holding the most E-codes
     best, best_n, ecode_mask = -1, 0, None
-    for c in range(min(n_cols, 12)):
-        col = pd.Series(cells[:, c])
-        mask = col.map(lambda v: isinstance(v, str) and ECODE.match(v.strip()) is not None)
-        n = int(mask.sum())
+    _, left_str, _ = type_masks(cells[:, : min(n_cols, 12)])
+    for c in range(left_str.shape[1]):
+        rows = np.nonzero(left_str[:, c])[0]
+        if not len(rows):
+            continue
+        texts = np.char.strip(cells[rows, c].astype(str))
+        hits = (
+            (np.char.str_len(texts) == 5)
+            & np.char.startswith(texts, "E")
+            & np.char.isdigit(np.char.lstrip(texts, "E"))
+        )
+        n = int(hits.sum())
         if n > best_n:
-            best, best_n, ecode_mask = c, n, mask.to_numpy()
+            mask = np.zeros(n_rows, dtype=bool)
+            mask[rows[hits]] = True
+            best, best_n, ecode_mask = c, n, mask
     if best_n < MIN_AUTHORITY_ROWS:
         return None
     ecode_col = best
@@ -681,7 +690,12 @@ def _label_columns(table: _Table, form: str) -> None:
 
 
 def _preamble(grid: Grid, header: int) -> str:
-    return " ".join(fold(v) for v in grid.cells[:header].ravel().tolist() if fold(v))
+    """The title rows above a table's header, as one text (titles sit in the first columns)."""
+    key = ("preamble", header)
+    if key not in grid.memo:
+        texts = (fold(v) for v in grid.cells[:header, :12].ravel().tolist() if v != "")
+        grid.memo[key] = " ".join(t for t in texts if t)
+    return grid.memo[key]
 
 
 def detect_form(path: Path, tables: list[_Table]) -> str:
@@ -941,7 +955,7 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             source_column=np.tile(letters, n_rows),
         )
         for key, val in base.items():
-            out[key] = np.full(n, val, dtype=object)
+            out[key] = np.repeat(np.array([val], dtype=object), n)
         out["_arrays"] = (v, m, k)
         return out
 
@@ -1149,8 +1163,8 @@ def _table_arithmetic(tables: list[_Table], values: pd.DataFrame) -> list[str]:
 
 
 def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
-    """Where an RO row breaks C3 = C1 + C2, C6 = C4 + C5, C7 = C3 - C6 or C9 = C7 + C8 (beyond
-    rounding). Columns of one line may sit on different sheets: rows are matched by authority."""
+    """Where an RO row breaks C3 = C1 + C2, C6 = C4 + C5 or C7 = C3 - C6 (beyond rounding).
+    Columns of one line may sit on different sheets: rows are matched by authority."""
     if "column_code" not in frame or frame["column_code"].isna().all():
         return []
     detail = frame[frame["column_code"].notna()]

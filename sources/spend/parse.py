@@ -41,6 +41,7 @@ import functools
 import hashlib
 import io
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,6 +66,7 @@ from sources.spend.fields import (
     parse_date,
 )
 from sources.spend.layouts import AMOUNT_BASES, INFERRED, Layout, match_override
+from sources.workbook import BoundedWorkbook, Limits
 
 TIDY_COLUMNS = [
     "body",
@@ -257,59 +259,76 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def _read_workbook(raw: bytes, file: str, kind: str) -> Table:
-    import python_calamine
+# A spend workbook is one row per payment line: far more rows than a data-by-LA table, a few
+# dozen columns. Anything beyond these bounds is refused unread (a sparse-sheet bomb).
+SPEND_LIMITS = Limits(max_rows=1_000_000, max_columns=500, max_cells=30_000_000, seconds=300.0)
 
-    try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(raw))
-    except BaseException as exc:  # calamine raises several types (a pyo3 panic included)
-        if isinstance(exc, KeyboardInterrupt | SystemExit):
-            raise
-        raise ParseError(
-            f"looks like a {kind} workbook but cannot be read ({type(exc).__name__}: {exc})",
-            Location(file),
-        ) from None
-    names = book.sheet_names
-    first: Table | None = None
-    found: list[Table] = []
-    for name in names:
+
+def _read_workbook(raw: bytes, file: str, kind: str) -> Table:
+    """The first sheet holding a spend table, read within ``SPEND_LIMITS`` through
+    ``sources.workbook.BoundedWorkbook`` (from a scratch copy named for its real format, so a
+    workbook posing as '.csv' is probed like any other)."""
+    with tempfile.TemporaryDirectory(prefix="lgf-spend-") as scratch:
+        copy = Path(scratch) / f"{Path(file).stem or 'spend'}.{kind}"
+        copy.write_bytes(raw)
         try:
-            sheet = book.get_sheet_by_name(name)
-            rows = sheet.to_python(skip_empty_area=True)
-            start = sheet.start[0] if sheet.start else 0
-        except BaseException as exc:
-            if isinstance(exc, KeyboardInterrupt | SystemExit):
-                raise
+            book = BoundedWorkbook(copy, SPEND_LIMITS)
+        except ParseError as exc:
             raise ParseError(
-                f"sheet cannot be read ({type(exc).__name__}: {exc})", Location(file, name)
+                f"looks like an {kind} workbook but cannot be read: {_strip_location(exc)}",
+                Location(file, getattr(exc.location, "sheet", None)),
             ) from None
-        records = [(start + i + 1, [_cell_text(v) for v in row]) for i, row in enumerate(rows)]
-        table = Table(records, kind, None, sheet=name)
+        names = book.sheet_names
+        first: Table | None = None
+        found: list[Table] = []
+        for name in names:
+            try:
+                grid = book.grid(name)
+            except ParseError as exc:
+                raise ParseError(_strip_location(exc), Location(file, name)) from None
+            records = [
+                (grid.row0 + i + 1, [_cell_text(v) for v in row])
+                for i, row in enumerate(grid.cells.tolist())
+            ]
+            if grid.col0:  # keep column letters true to the sheet
+                records = [(line, [""] * grid.col0 + cells) for line, cells in records]
+            table = Table(records, kind, None, sheet=name)
+            if first is None:
+                first = table
+            try:
+                _find_header(records, file, name)
+            except SupplierTotalsError:
+                found.append(table)
+            except UnsupportedLayoutError:
+                continue
+            else:
+                found.append(table)
+        if len(found) > 1:
+            raise UnsupportedLayoutError(
+                f"file {file!r}: sheets {[t.sheet for t in found]} each hold a spend table; one "
+                "file is read as one table (its lines are addressed by row), so save each sheet "
+                "as its own file"
+            )
+        if found:
+            table = found[0]
+            others = [n for n in names if n != table.sheet]
+            if others:
+                table.notes.append(f"other sheets hold no spend table and are not read: {others}")
+            return table
         if first is None:
-            first = table
-        try:
-            _find_header(records, file, name)
-        except SupplierTotalsError:
-            found.append(table)
-        except UnsupportedLayoutError:
-            continue
-        else:
-            found.append(table)
-    if len(found) > 1:
-        raise UnsupportedLayoutError(
-            f"file {file!r}: sheets {[t.sheet for t in found]} each hold a spend table; one "
-            "file is read as one table (its lines are addressed by row), so save each sheet "
-            "as its own file"
-        )
-    if found:
-        table = found[0]
-        others = [n for n in names if n != table.sheet]
-        if others:
-            table.notes.append(f"other sheets hold no spend table and are not read: {others}")
-        return table
-    if first is None:
-        raise ParseError("the workbook has no sheets", Location(file))
-    return first  # no sheet has a header: _find_header on it raises the full message
+            raise ParseError("the workbook has no sheets", Location(file))
+        return first  # no sheet has a header: _find_header on it raises the full message
+
+
+def _strip_location(exc: ParseError) -> str:
+    """The message of a ParseError without its location prefix (the caller adds its own)."""
+    text = str(exc)
+    prefix = f"{exc.location}: " if exc.location else ""
+    text = text[len(prefix) :] if prefix and text.startswith(prefix) else text
+    # the bounded reader states its limits for outturn tables; these are a spend file's
+    return text.replace("a data-by-LA table", "a spend table").replace(
+        "no data-by-LA workbook", "no spend workbook"
+    )
 
 
 def read_table(raw: bytes, file: str) -> Table:
@@ -459,6 +478,12 @@ def parse_spend(
         table.notes.append(
             f"the last record (line {last_line}) has {len(last)} of the header's {width} "
             "fields while every other has all: the copy may be truncated"
+        )
+
+    if not data:
+        where = f"file {file!r}" + (f", sheet {table.sheet!r}" if table.sheet else "")
+        raise UnsupportedLayoutError(
+            f"{where}: a spend header on line {header_line} but no payment lines under it"
         )
 
     def column(i: int) -> list[str]:

@@ -469,6 +469,9 @@ def bi_section(ctx) -> Section:
     published = ctx.data_dir / "published" / "lgf.duckdb"
     parquet = ctx.data_dir / "published" / "parquet" / "fct_net_current_expenditure.parquet"
     if ctx.quick or not published.exists():
+        if not ctx.pandas_db.is_file():
+            sec.skipped = "no published warehouse and no pandas baseline to query"
+            return sec
         published = ctx.pandas_db
         parquet = ctx.pandas_db.parent / "fct_net_current_expenditure.parquet"
         sec.notes.append("quick run: queried the pandas baseline's marts, not a publication")

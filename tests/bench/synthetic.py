@@ -16,8 +16,9 @@ How a workbook is made, by structure, from the real bundled samples:
   columns carry values; every other row (titles, notes, footers, other sheets) is copied
   verbatim, the year in its text rewritten when the layout comes from another year.
 - **Authorities** of a year: the authority rows (E-code, ONS code, name, class, ...) of the real
-  workbook of the same form and year, else of the RS workbook nearest in year; so the
-  register, reorganisations and expected-count checks see the councils of that time.
+  workbook of the same form and year, else of the RS workbook of that year; so the
+  register, reorganisations and expected-count checks see the councils of that time. Years
+  with no bundled RS workbook (2013-14, 2021-22) are refused, not guessed.
 - **Values**: each authority takes a base row (its own real row where the layout holds it,
   else a seeded pick of the same class) times a seeded factor per authority and year, rounded
   to £ thousand; markers stay markers. On RO forms C3 = C1 + C2, C6 = C4 + C5 and
@@ -43,6 +44,7 @@ import csv
 import random
 import re
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -81,7 +83,10 @@ class Scale:
     timeseries: bool = True
 
 
-ALL_YEARS = years_from(2007, 2023)
+# Every year with a bundled RS workbook (2007-08 .. 2023-24 but 2013-14 and 2021-22): a year's
+# councils are taken from its own workbook; neither neighbour's set is right for a year of
+# reorganisation (combined authorities from April 2014, Northamptonshire's unitaries 2021).
+ALL_YEARS = sorted({r.financial_year for r in load_catalogue(BUNDLED_CATALOGUE) if r.form == "RS"})
 SCALES = {
     # The smoke run: one xls-era and one accessible-era RS year, one RO2 year.
     "tiny": Scale("tiny", ["2008-09", "2023-24"], ["2008-09"]),
@@ -107,6 +112,7 @@ class _Template:
     value_columns: dict[str, list[tuple[int, str | None]]]  # sheet -> (col, column_code)
     ids: dict[str, dict[str, int]]  # sheet -> id name -> col (from the authority rows)
     identities: list[dict]  # authority rows: ecode, ons_code, name, class, row cells
+    labels: dict[str, dict[int, str]] = field(default_factory=dict)  # sheet -> col -> line label
 
 
 def _real_releases():
@@ -121,10 +127,8 @@ def _nearest(releases, form: str, year: str):
     same = [r for r in releases if r.form == form]
     if not same:
         raise ValueError(f"no bundled {form} workbook to take a layout from")
-    # Prefer the same year, then the nearest, the later of two equally near (a year's councils
-    # are those of the April it starts: 2021-22 has North and West Northamptonshire, not the
-    # county and its districts of 2020-21); within a year prefer xlsx/ods over xls, then the
-    # earlier edition (a final over its later revision), so a year's layout is stable.
+    # Prefer the same year, then the nearest (the later of two equally near); within a year
+    # prefer xlsx/ods over xls, then the earlier edition (a final over its later revision).
     return min(
         same,
         key=lambda r: (
@@ -150,7 +154,7 @@ def _template(release) -> _Template:
     }
     v, t = parsed.values, parsed.totals
     data_sheets = list(dict.fromkeys(v["source_sheet"]))
-    authority_rows, england_rows, class_rows, value_columns, ids = {}, {}, {}, {}, {}
+    authority_rows, england_rows, class_rows, value_columns, ids, labels = {}, {}, {}, {}, {}, {}
     for sheet in data_sheets:
         sv, st = v[v["source_sheet"] == sheet], t[t["source_sheet"] == sheet]
         authority_rows[sheet] = sorted({int(r) - 1 for r in sv["source_row"]})
@@ -167,6 +171,13 @@ def _template(release) -> _Template:
             for letter, code in zip(cols["source_column"], cols["column_code"], strict=True)
         ]
         ids[sheet] = _id_columns(sheets[sheet], authority_rows[sheet][0], sv.iloc[0])
+        labels[sheet] = {
+            _column_index(letter): label
+            for letter, label, occ in zip(
+                cols["source_column"], cols["line_label"], cols["line_occurrence"], strict=True
+            )
+            if occ == 1
+        }
     first = data_sheets[0]
     who = v[v["source_sheet"] == first].drop_duplicates("source_row")
     identities = [
@@ -179,7 +190,7 @@ def _template(release) -> _Template:
     ]
     tpl = _Template(
         release.path, release.financial_year, release.release, sheets, data_sheets,
-        authority_rows, england_rows, class_rows, value_columns, ids, identities,
+        authority_rows, england_rows, class_rows, value_columns, ids, identities, labels,
     )  # fmt: skip
     _TEMPLATES[release.path] = tpl
     return tpl
@@ -248,7 +259,9 @@ def _identity_cells(layout: _Template, sheet: str, identity: dict, source: _Temp
     return out
 
 
-def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, seed: int):
+def synthetic_rows(
+    layout: _Template, source: _Template, identities: list[dict], form: str, year: str, seed: int
+):
     """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows."""
     rng = random.Random(f"{seed}:{form}:{year}")
     # Drift from the layout's own year (its base rows are that year's), mean-one noise.
@@ -266,13 +279,16 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
     for ident in layout.identities:
         by_class.setdefault(ident["class"], []).append(ident["ecode"])
     picks = []
-    for ident in source.identities:
+    for ident in identities:
         if ident["ecode"] in by_ecode:
             base = ident["ecode"]
         else:
             pool = by_class.get(ident["class"]) or [i["ecode"] for i in layout.identities]
             base = rng.choice(pool)
-        picks.append((ident, base, rng.lognormvariate(-(0.2**2) / 2, 0.2) * year_factor))
+        # A council's own factor persists across years (seeded by its E-code), so series are
+        # smooth and restatements across reorganisations show no jump; small noise per year.
+        own = random.Random(f"{seed}:{ident['ecode']}").lognormvariate(0, 0.03)
+        picks.append((ident, base, own * rng.uniform(0.99, 1.01) * year_factor))
 
     for name, rows in layout.sheets.items():
         rows = [
@@ -296,6 +312,9 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
             if ecode_col is not None
             else {}
         )
+        total_col, service_cols = (
+            _rs_total(layout.labels.get(name, {})) if form == "RS" else (None, [])
+        )
         new_auth = []
         sums: dict[str | None, dict[int, float]] = {None: {}}
         for ident, base, factor in picks:
@@ -310,6 +329,10 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
                 if x is not None:
                     row[col] = int(round(x * factor))
             _ro_identities(row, value_cols)
+            if total_col is not None:  # total service expenditure = the sum of the services
+                parts = [_number(row[c]) if c < len(row) else None for c in service_cols]
+                if _number(row[total_col]) is not None and all(x is not None for x in parts):
+                    row[total_col] = int(sum(parts))
             for col, _ in value_cols:
                 x = _number(row[col]) if col < len(row) else None
                 if x is not None:
@@ -319,11 +342,37 @@ def synthetic_rows(layout: _Template, source: _Template, form: str, year: str, s
             new_auth.append(row)
         for r in layout.england_rows[name]:
             _fill_total(rows[r], value_cols, sums[None])
+        shared = Counter(layout.class_rows[name].values())
         for r, cls in layout.class_rows[name].items():
-            _fill_total(rows[r], value_cols, sums.get(cls, {}))
+            # Several rows of one class are sub-classes (2022-23 lists police, fire, ... each as
+            # class O) that the generator cannot attribute: left blank, never double counted.
+            _fill_total(rows[r], value_cols, sums.get(cls, {}) if shared[cls] == 1 else {})
         start, end = auth[0], auth[-1]
         out[name] = rows[:start] + new_auth + rows[end + 1 :]
     return out
+
+
+def _label_key(label: str) -> str:
+    """The dbt macro line_label_key: lower case, whitespace folded, '(total of line...' cut."""
+    folded = re.sub(r"\s+", " ", str(label)).lower()
+    return re.sub(r"\s*\(total of line.*$", "", folded).strip()
+
+
+def _rs_total(labels: dict[int, str]) -> tuple[int | None, list[int]]:
+    """The total service expenditure column of an RS sheet and its service columns, by the
+    project's service-line seed (dbt/seeds/rs_service_lines.csv)."""
+    with (ROOT / "dbt/seeds/rs_service_lines.csv").open() as fh:
+        lines = {r["label_key"]: r for r in csv.DictReader(fh)}
+    total, services = None, []
+    for col, label in labels.items():
+        line = lines.get(_label_key(label))
+        if line is None:
+            continue
+        if line["service_code"] == "total_service_expenditure":
+            total = col
+        elif line["is_total"] == "false":
+            services.append(col)
+    return total, services
 
 
 def _ro_identities(row: list, value_cols: list[tuple[int, str | None]]) -> None:
@@ -360,7 +409,7 @@ def _fill_total(row: list, value_cols, sums: dict[int, float]) -> None:
         if col in sums:
             row[col] = int(sums[col])
         elif _number(row[col]) is not None:
-            row[col] = None  # no authority of this class has a number here
+            row[col] = None  # no authority of this class has a number here (or unattributable)
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], title: str) -> None:
@@ -452,8 +501,14 @@ def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> Synt
     layout_form = "RO2" if form in RO_FORMS else form
     layout = _template(_nearest(releases, layout_form, year))
     same = [r for r in releases if r.form == layout_form and r.financial_year == year]
+    if not any(r.form == "RS" and r.financial_year == year for r in releases):
+        raise ValueError(
+            f"no bundled RS workbook of {year}: the councils of that year are not known from a "
+            "workbook (a neighbouring year's would put reorganised councils in the wrong year)"
+        )
     source = layout if same and layout.year == year else _template(_nearest(releases, "RS", year))
-    sheets = synthetic_rows(layout, source, form, year, seed)
+    identities = source.identities
+    sheets = synthetic_rows(layout, source, identities, form, year, seed)
     accessible = _year_start(year) >= 2021
     suffix = ".ods" if accessible else ".xlsx"
     name = f"{PREFIX}{form}_{year}_data_by_LA{suffix}"

@@ -141,3 +141,44 @@ def test_dorset_county_reaches_bcp_through_the_christchurch_transfer(built):
     assert [e[0] for e in edges] == ["BPC", "DST"]
     assert all(e[1] is None for e in edges)  # weight unknown: no Christchurch population
     assert edges[0][3] == "E07000048" and "Structural Changes" in edges[0][2]
+
+
+def test_the_multi_year_csv_fills_2021_22_and_records_the_edition(built):
+    """2021-22 has no bundled workbook: its service cells come from the multi-year CSV (read
+    here directly), marked as such; years with a workbook keep it, since the bundled CSV
+    revises none of their cells (2018-19 stays the provisional edition, Wiltshire's education
+    outlier included)."""
+    path = (
+        SAMPLES_DIR
+        / "revenue_outturn"
+        / ("Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv")
+    )
+    with path.open(newline="", encoding="utf-8-sig") as fh:
+        (leeds,) = [
+            r
+            for r in csv.DictReader(fh)
+            if r["ONS_code"] == "E08000035" and r["year_ending"] == "202203"
+        ]
+    con = duckdb.connect(str(built.published_db), read_only=True)
+    row = con.execute(
+        """select net_current_expenditure_gbp_thousands, edition_source, release, body_id
+           from marts.fct_net_current_expenditure
+           where financial_year = '2021-22' and ons_code = 'E08000035'
+             and service_code = 'adult_social_care'"""
+    ).fetchone()
+    sources = dict(
+        con.execute(
+            """select financial_year, string_agg(distinct edition_source, '|')
+               from marts.fct_net_current_expenditure group by 1"""
+        ).fetchall()
+    )
+    wiltshire = con.execute(
+        """select net_current_expenditure_gbp_thousands, release
+           from marts.fct_net_current_expenditure
+           where financial_year = '2018-19' and body_id = 'WIL' and service_code = 'education'"""
+    ).fetchone()
+    con.close()
+    assert row == (float(leeds["RS_asc_net_exp"]), "multi-year CSV", "revised", "LDS")
+    assert sources["2021-22"] == "multi-year CSV"
+    assert all(v == "workbook" for y, v in sources.items() if y != "2021-22")
+    assert wiltshire == (370_661.0, "provisional")

@@ -248,6 +248,9 @@ def test_html_and_empty_files_are_refused_by_name(tmp_path):
     page.write_text("<!DOCTYPE html><html><body>Not found</body></html>")
     with pytest.raises(UnsupportedLayoutError, match="'spend.csv': is an HTML or XML page"):
         parse_spend(page, catalogue=None)
+    header_only = write(tmp_path / "header_only.csv", records(SALFORD, n=1))
+    with pytest.raises(UnsupportedLayoutError, match="line 1 but no payment lines under it"):
+        parse_spend(header_only, catalogue=None)
     empty = tmp_path / "empty.csv"
     empty.write_bytes(b"\n\n")
     with pytest.raises(UnsupportedLayoutError, match="'empty.csv': the file is empty"):
@@ -378,3 +381,22 @@ def test_a_vat_column_is_not_taken_for_the_amount(tmp_path):
     assert result.choices["amount"].header == "Amount inc VAT"
     assert (result.frame["amount_basis"] == "gross").all()
     assert result.frame["amount_gbp"].sum() == pytest.approx(float(total(rows, 3)))
+
+
+def test_a_sparse_sheet_bomb_posing_as_csv_is_refused_unread(tmp_path):
+    import xlsxwriter
+
+    rows = records(DARLINGTON, n=4)
+    path = tmp_path / "bomb.csv"  # SYNTHETIC: real rows, and one cell at XFD1048576
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Data")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            sheet.write_string(r, c, value)
+    sheet.write_string(1_048_575, 16_383, "x")
+    book.close()
+    with pytest.raises(ParseError) as info:
+        parse_spend(path, catalogue=None, body="Darlington Borough Council")
+    message = str(info.value)
+    assert "'bomb.csv'" in message and "sheet 'Data'" in message
+    assert "refused unread" in message

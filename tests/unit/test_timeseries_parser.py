@@ -14,10 +14,10 @@ from sources.revenue_outturn.timeseries import parse_timeseries
 
 ROOT = Path(__file__).resolve().parents[2]
 CSV = (
-    ROOT.parent
-    / "shared/data/revenue_outturn"
+    ROOT
+    / "sources/samples/revenue_outturn"
     / "Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv"
-)
+)  # the bundled copy (provenance: sources/samples/revenue_outturn/timeseries_catalogue.csv)
 VARIABLES = {
     r["variable"]: r["service_code"]
     for r in csv.DictReader((ROOT / "dbt/seeds/rs_timeseries_variables.csv").open())

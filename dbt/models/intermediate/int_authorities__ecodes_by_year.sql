@@ -1,10 +1,14 @@
--- Which legal body each E-code published in a revenue outturn edition denotes in that year:
+-- Which legal body each E-code published in a revenue outturn edition (workbook or multi-year
+-- CSV) denotes in that year:
 -- the assignment must cover the year and the body must exist on 31 March at its end.
 with
 
 cells as (
     select distinct financial_year, ecode
     from {{ ref('stg_revenue_outturn__cells') }}
+    union
+    select distinct financial_year, ecode
+    from {{ ref('int_revenue_outturn__timeseries_cells') }}
 ),
 
 assignments as (

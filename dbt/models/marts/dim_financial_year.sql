@@ -1,10 +1,12 @@
--- Each financial year with revenue outturn loaded: its GDP deflator (ONS YBGB, April-March mean
+-- Each financial year with revenue outturn loaded (a workbook or the multi-year CSV): its GDP deflator (ONS YBGB, April-March mean
 -- of quarters, derived here and labelled so), the factor to the real-terms base year, and the
 -- mid-year its population is taken from (the June in its first calendar year).
 with
 
 years as (
     select distinct financial_year from {{ ref('stg_revenue_outturn__loads') }}
+    union
+    select distinct financial_year from {{ ref('stg_revenue_outturn__timeseries_cells') }}
 ),
 
 deflators as (

@@ -50,6 +50,7 @@ final as (
                     2
                 )
         end as yoy_change_pct,
+        cur.edition_source,
         cur.source_file,
         cur.source_sha256,
         cur.source_row,

@@ -52,9 +52,6 @@ national_figures as (
         regime,
         'ENGLAND' as area_id,
         financial_year,
-        max(case when figure = 'trajectory' then value_gbp end) as trajectory_gbp,
-        max(case when figure = 'trajectory' then as_published || ' (' || source_status || ')'
-        end) as trajectory_basis,
         max(case when figure = 'outturn' then value_gbp end) as national_outturn_gbp,
         max(case when figure = 'forecast' then value_gbp end) as national_forecast_gbp
     from national
@@ -62,17 +59,7 @@ national_figures as (
 ),
 
 published_targets as (
-    select
-        regime,
-        area_id,
-        financial_year,
-        max(case when target_is_cumulative then target_gbp end) as published_target_gbp,
-        max(case when not target_is_cumulative then target_gbp end)
-            as published_annual_target_gbp,
-        string_agg(distinct target_basis, '; ') as published_target_basis
-    from returns
-    where target_gbp is not null
-    group by all
+    select * from {{ ref('int_efficiency__published_targets') }}
 ),
 
 -- Where each row's figures come from, and the weakest status among those sources.
@@ -132,13 +119,9 @@ assembled as (
         targets.cumulative_target_pct_before_extra as target_cumulative_pct_before_extra,
         targets.annual_target_pct,
         targets.cashable_min_share * 100 as cashable_min_share_pct,
-        coalesce(published_targets.published_target_gbp, national_figures.trajectory_gbp)
-            as published_target_gbp,
+        published_targets.published_target_gbp,
         published_targets.published_annual_target_gbp,
-        coalesce(
-            published_targets.published_target_basis,
-            'national trajectory: ' || national_figures.trajectory_basis
-        ) as published_target_basis,
+        published_targets.published_target_basis,
         coalesce(gains.cumulative_gain_gbp, national_figures.national_outturn_gbp)
             as cumulative_gain_gbp,
         gains.cumulative_cashable_gbp,
