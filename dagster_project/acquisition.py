@@ -27,7 +27,8 @@ def warn_live_fallback(release: Release, log) -> None:
 
 def land_release(release: Release, settings: Settings, log) -> landing.LandedFile:
     """Acquire the release's file (a conditional GET when fetched before), land it under its
-    sha256 and record a manifest row. A 304 reuses the bytes already landed for that URL."""
+    sha256 and record it in the manifest (once per file: a no-op refresh adds no row). A 304
+    reuses the bytes already landed for that URL."""
     settings.ensure_dirs()
     con = connect(settings.work_db)
     try:
@@ -36,7 +37,10 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
             session = make_session()
             url = source_url(release, settings.source, session=session)
             seen = landing.last_landed(con, url) if url else None
-            if seen and Path(seen["landed_path"]).exists():
+            if (
+                seen
+                and landing.resolve_landed_path(seen["landed_path"], settings.data_dir).exists()
+            ):
                 validators = Validators(seen["etag"], seen["last_modified"])
         scratch = Path(tempfile.mkdtemp(prefix="fetch-", dir=settings.work_dir))
         try:
@@ -44,7 +48,7 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
             if settings.source == "live" and got.status == "local":
                 warn_live_fallback(release, log)
             if got.status == "not_modified":
-                landed_path = Path(seen["landed_path"])
+                landed_path = landing.resolve_landed_path(seen["landed_path"], settings.data_dir)
                 landed = landing.LandedFile(
                     seen["sha256"], landed_path.stat().st_size, landed_path, is_new=False
                 )
@@ -56,6 +60,7 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
         landing.record(
             con,
             landed,
+            settings.data_dir,
             dataset=release.dataset,
             form=release.form,
             financial_year=release.financial_year or None,

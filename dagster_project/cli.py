@@ -1,4 +1,5 @@
-"""The `lgf` command line: refresh, status, parse, sql, releases, publish, diff, report.
+"""The `lgf` command line: refresh, status, parse, discover, sql, forget, releases, publish,
+diff, report.
 
 Commands that only read (parse, sql, status, releases, diff, report) do not import Dagster, so
 they start quickly.
@@ -31,9 +32,25 @@ and by BI tools; Parquet and CSV copies of every mart with a datapackage.json ar
 <LGF_DATA_DIR>/published/parquet/ and csv/, the dbt docs in docs/index.html, every kept
 release in releases/<version>/.
 
-exit codes: 0 success (also when output was cut short by a closed pipe, e.g. `| head`);
-1 failure (a refresh or check failed, no warehouse, a query error); 2 bad input or usage.
+exit codes:
+  0    success (also when output was cut short by a closed pipe, e.g. `| head`)
+  1    the command ran and failed: a refresh step or check failed (the published warehouse was
+       not changed), a query failed, or there is no published warehouse yet
+  2    bad input: a command-line argument, catalogue, mirror or file was refused (the message
+       names the file and, where relevant, row, column or catalogue line)
+  3    refused by the SQL sandbox: `lgf sql` reads only the published warehouse (no files,
+       ATTACH, COPY TO, INSTALL/LOAD or SET)
+  70   internal error (a bug: please report it with the message; LGF_DEBUG=1 shows a traceback)
+  130  interrupted (Ctrl-C)
 """
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_SANDBOX, EXIT_INTERNAL, EXIT_INTERRUPTED = (
+    0,
+    1,
+    2,
+    3,
+    70,
+    130,
+)
 
 
 def _settings():
@@ -92,9 +109,9 @@ def _print_release_note(settings, before: str | None) -> None:
 
 
 def _print_headlines(settings) -> None:
-    from warehouse.db import connect
+    from warehouse.db import connect_sandboxed
 
-    con = connect(settings.published_db, read_only=True)
+    con = connect_sandboxed(settings.published_db)
     try:
         rows = con.execute(
             """
@@ -118,7 +135,7 @@ def _print_headlines(settings) -> None:
 
 
 def cmd_status(args) -> int:
-    from warehouse.db import connect
+    from warehouse.db import connect_sandboxed
 
     settings = _settings()
     path = settings.published_db
@@ -127,7 +144,7 @@ def cmd_status(args) -> int:
             f"no published warehouse at {path}; run `lgf refresh` (or `make run`)", file=sys.stderr
         )
         return 1
-    con = connect(path, read_only=True)
+    con = connect_sandboxed(path)
     try:
         meta_columns = {
             c
@@ -472,30 +489,132 @@ def cmd_discover(args) -> int:
 
 
 def cmd_sql(args) -> int:
+    """A query on the published warehouse through the sandboxed reader (warehouse.db)."""
     import duckdb
 
-    from warehouse.db import connect
+    from warehouse.db import connect_sandboxed
 
     settings = _settings()
     try:
-        con = connect(settings.published_db, read_only=True)
+        con = connect_sandboxed(settings.published_db)
     except FileNotFoundError as exc:
         print(f"lgf sql: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     try:
         relation = con.sql(args.query)
         if relation is None:
-            return 0
+            return EXIT_OK
         if args.format == "csv":
             relation.df().to_csv(sys.stdout, index=False)
         else:
             relation.show(max_rows=args.max_rows, max_width=200)
+    except duckdb.PermissionException as exc:
+        print(
+            f"lgf sql: refused: {exc}\n(`lgf sql` reads only the published warehouse: no other "
+            "files, ATTACH, COPY TO, INSTALL/LOAD or SET)",
+            file=sys.stderr,
+        )
+        return EXIT_SANDBOX
+    except duckdb.InvalidInputException as exc:
+        if "configuration has been locked" in str(exc):
+            print(f"lgf sql: refused: {exc}", file=sys.stderr)
+            return EXIT_SANDBOX
+        print(f"lgf sql: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except duckdb.Error as exc:
         print(f"lgf sql: {exc}", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
     finally:
         con.close()
-    return 0
+    return EXIT_OK
+
+
+def cmd_forget(args) -> int:
+    """Remove one loaded edition (or every edition loaded from one file) from the working
+    database, then rebuild and publish without it. The file stays in the landing zone."""
+    from sources.catalogue import releases_with
+    from warehouse.db import connect
+    from warehouse.raw import editions_loaded, forget_partition
+
+    settings = _settings()
+    if not settings.work_db.exists():
+        print(
+            f"lgf forget: no working database at {settings.work_db}: nothing is loaded",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if args.file is None and (args.year is None or args.release is None):
+        print("lgf forget: give YEAR RELEASE (e.g. 2017-18 revised) or --file", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    con = connect(settings.work_db)
+    try:
+        loaded = editions_loaded(con)
+        chosen = [
+            e
+            for e in loaded
+            if (
+                args.file is not None
+                and (e["source_file"] == args.file or e["source_sha256"].startswith(args.file))
+            )
+            or (
+                args.file is None
+                and e["financial_year"] == args.year
+                and e["release"] == args.release
+                and (args.form is None or e["form"] == args.form.upper())
+            )
+        ]
+        if (
+            args.file is not None
+            and len(args.file) < 8
+            and not any(e["source_file"] == args.file for e in loaded)
+        ):
+            chosen = []  # a sha256 prefix must be at least 8 hex digits
+        if not chosen:
+            listed = "\n  ".join(
+                f"{e['financial_year']} {e['release']} {e['form']}: {e['source_file']} "
+                f"({e['source_sha256'][:12]})"
+                for e in loaded
+            )
+            print(
+                f"lgf forget: nothing loaded matches; loaded editions:\n  {listed}",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        catalogued = {
+            (r.financial_year, r.form, r.release)
+            for r in releases_with(settings.catalogue)
+            if r.dataset == "revenue_outturn"
+        }
+        still = [e for e in chosen if (e["financial_year"], e["form"], e["release"]) in catalogued]
+        if still:
+            names = ", ".join(f"{e['financial_year']} {e['release']} {e['form']}" for e in still)
+            source = settings.catalogue or "the bundled catalogue"
+            print(
+                f"lgf forget: {names} is still listed in {source}; the next refresh would load "
+                "it again. Remove its row there (or unset LGF_CATALOGUE) first.",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+        for e in chosen:
+            rows = forget_partition(
+                con,
+                dataset=e["dataset"],
+                financial_year=e["financial_year"],
+                form=e["form"],
+                release=e["release"],
+            )
+            print(
+                f"forgot {e['financial_year']} {e['release']} {e['form']} ({e['source_file']}, "
+                f"sha256 {e['source_sha256'][:12]}): {rows} raw rows; the file stays in the "
+                "landing zone",
+                file=sys.stderr,
+            )
+    finally:
+        con.close()
+    if args.no_rebuild:
+        print("not rebuilt: the published warehouse still holds it until `lgf refresh`")
+        return EXIT_OK
+    return cmd_refresh(argparse.Namespace(years=None, verbose=args.verbose, quiet=True))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -673,6 +792,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["table", "csv"], default="table", help="output format")
     p.add_argument("--max-rows", type=int, default=40, help="rows shown in table format")
     p.set_defaults(func=cmd_sql)
+
+    p = sub.add_parser(
+        "forget",
+        help="remove a loaded edition (or a file's editions) and republish without it",
+        description="Undo a load: remove one edition of revenue outturn (YEAR RELEASE, e.g. "
+        "2017-18 revised, optionally one --form) or every edition loaded from one file "
+        "(--file NAME or a sha256 prefix of 8+ hex digits) from the raw tables and the landing "
+        "manifest of the working database, then rebuild, audit and publish without it. The "
+        "file's bytes stay in the landing zone. Refused while the catalogue in use still lists "
+        "the edition (the next refresh would load it again).",
+    )
+    p.add_argument("year", nargs="?", metavar="YEAR", help="financial year, e.g. 2017-18")
+    p.add_argument(
+        "release",
+        nargs="?",
+        choices=["provisional", "final", "revised"],
+        metavar="RELEASE",
+        help="provisional, final or revised",
+    )
+    p.add_argument("--form", help="only this form (RS, RO2, ...)")
+    p.add_argument("--file", help="every edition loaded from this file name or sha256 prefix")
+    p.add_argument(
+        "--no-rebuild", action="store_true", help="only remove it; publish at the next refresh"
+    )
+    p.add_argument("--verbose", "-v", action="store_true", help="show Dagster's and dbt's logs")
+    p.set_defaults(func=cmd_forget)
     return parser
 
 
@@ -686,17 +831,37 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one command; every error a user can cause ends as one message and an exit code
+    (listed in EPILOG), never a traceback. A closed pipe (`lgf sql ... | head`) is not an error."""
+    args = build_parser().parse_args(argv)  # argparse: a usage message and exit code 2
+    from sources.errors import SourceError
+
     try:
         code = args.func(args)
         sys.stdout.flush()
+        return code
     except BrokenPipeError:
-        # The reader went away (`lgf sql ... | head`): not an error. Point stdout at devnull so
-        # the interpreter's final flush does not complain either.
+        # The reader went away: point stdout at devnull so the interpreter's final flush does
+        # not complain either.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
-        return 0
-    return code
+        return EXIT_OK
+    except KeyboardInterrupt:
+        print(f"lgf {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except SourceError as exc:
+        print(f"lgf {args.command}: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("LGF_DEBUG"):
+            raise
+        name = type(exc).__name__
+        print(
+            f"lgf {args.command}: internal error ({name}): {exc}\n"
+            "This is a bug; please report it with this message (LGF_DEBUG=1 shows a traceback).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

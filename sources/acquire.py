@@ -21,9 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from sources.catalogue import Release
+from sources.catalogue import Release, safe_file_name
 from sources.errors import SourceError
-from sources.fetch import Validators, fetch, pick_attachment, resolve_govuk_attachments
+from sources.fetch import (
+    FORMAT_LABELS,
+    Validators,
+    fetch,
+    pick_attachment,
+    resolve_govuk_attachments,
+    sniff_format,
+)
 
 SAMPLES = "samples"
 LIVE = "live"
@@ -42,6 +49,21 @@ class Acquired:
 
 
 KNOWN_FORMATS = ("xls", "xlsx", "ods", "csv", "json")
+WORKBOOKS = frozenset({"xls", "xlsx", "ods", "xlsb"})
+
+
+def check_local_format(release: Release, path: Path) -> Path:
+    """A local file promised as a workbook must be one (any workbook format: the reader opens
+    them all); an empty file, an HTML page, a plain ZIP or an encrypted package saved under a
+    workbook's name is refused here, naming what it really is."""
+    if expected_format(release) in WORKBOOKS:
+        found = sniff_format(path)
+        if found not in WORKBOOKS:
+            raise SourceError(
+                f"{release.edition} {release.form}: {path.name} is named as a workbook but is "
+                f"{FORMAT_LABELS.get(found, found)}"
+            )
+    return path
 
 
 def expected_format(release: Release, url: str | None = None) -> str:
@@ -83,15 +105,20 @@ def acquire(
 ) -> Acquired:
     """Bring the release's file here: a local path, a download, or 'not modified'."""
     if mode == SAMPLES:
-        return Acquired(release, release.path, None, "local")
+        if not release.path.is_file():
+            raise SourceError(
+                f"{release.edition} {release.form}: the catalogue names {release.file_name}, "
+                f"which is not in its folder {release.path.parent}"
+            )
+        return Acquired(release, check_local_format(release, release.path), None, "local")
     url = source_url(release, mode, session=session)
     if url is None and mode == LIVE:  # nothing to fetch: the project's own copy
         return Acquired(release, release.path, None, "local")
     if url is None:  # a mirror directory
-        path = Path(mode) / release.file_name
+        path = safe_file_name(release.file_name, Path(mode), where=f"the mirror {mode}")
         if not path.is_file():
             raise SourceError(f"the mirror {mode} has no {release.file_name} ({release.edition})")
-        return Acquired(release, path, None, "local")
+        return Acquired(release, check_local_format(release, path), None, "local")
     result = fetch(
         url,
         scratch_dir,

@@ -73,6 +73,13 @@ class Discovered:
         }
 
 
+def base_name(name: str) -> str | None:
+    """The last path segment of a server-supplied name, or None when nothing safe is left
+    ('../../etc/passwd' -> 'passwd', '..' -> None)."""
+    last = re.split(r"[/\\]", name.strip())[-1].replace("\x00", "")
+    return None if last.strip(".") == "" or ":" in last else last
+
+
 def release_of(title: str) -> str:
     t = title.lower()
     if "provisional" in t:
@@ -114,19 +121,23 @@ def discover(
         page = GOVUK_WEB + base_path
         title = str(document.get("title") or "")
         for attachment in resolve_govuk_attachments(page, session=session, api_base=api_base):
-            kind = _classify(attachment.filename, attachment.title)
+            # A server-supplied name becomes a catalogue file name: its base name only.
+            filename = base_name(attachment.filename)
+            if filename is None:
+                continue
+            kind = _classify(filename, attachment.title)
             if kind is None:
                 continue
             form, year = kind
             found.append(
                 Discovered(
-                    file_name=attachment.filename,
+                    file_name=filename,
                     form=form,
                     financial_year=year,
                     release=release_of(title),
                     statistics_page=page,
                     # The name without its suffix: a republished page may swap xlsx for ods.
-                    attachment_pattern="^" + re.escape(Path(attachment.filename).stem) + r"\.",
+                    attachment_pattern="^" + re.escape(Path(filename).stem) + r"\.",
                     title=title,
                 )
             )

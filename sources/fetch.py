@@ -17,7 +17,9 @@ import inspect
 import json
 import os
 import re
+import socket
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +42,9 @@ from sources.errors import SourceError
 DEFAULT_USER_AGENT = "lgf-warehouse/0.1 (+open data warehouse)"
 DEFAULT_TIMEOUT = (10.0, 60.0)  # (connect, read) seconds; read is per socket read, not total
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# Seconds for the whole fetch (headers, retries and body): a server trickling one byte inside
+# every read timeout cannot hold a refresh for longer than this.
+DEFAULT_DEADLINE = 600.0
 RETRY_STATUSES = (500, 502, 503, 504)
 RETRY_AFTER_MAX = 60  # never sleep longer than this because a server's Retry-After said so
 CHUNK = 64 * 1024
@@ -60,6 +65,7 @@ FORMAT_LABELS = {
     "pptx": "pptx (a PowerPoint file)",
     "zip": "a ZIP archive that is not a spreadsheet",
     "ole2": "an OLE2 file",
+    "encrypted": "an encrypted (password-protected) workbook",
     "pdf": "PDF",
     "html": "HTML (an error or landing page?)",
     "xml": "XML",
@@ -67,6 +73,7 @@ FORMAT_LABELS = {
     "csv": "plain text (csv)",
     "text": "text that is not valid JSON",
     "empty": "an empty file",
+    "damaged_zip": "a damaged or truncated ZIP container (an incomplete copy of an xlsx?)",
     "binary": "unrecognised binary data",
 }
 
@@ -248,6 +255,7 @@ def fetch(
     session: requests.Session | None = None,
     timeout: tuple[float, float] = DEFAULT_TIMEOUT,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> FetchResult:
     """GET ``url`` into ``dest_dir`` (or learn it is unchanged), checking it is ``expected_format``.
 
@@ -255,7 +263,9 @@ def fetch(
     ``*.part`` file, hashed on the way, checked against Content-Length and ``max_bytes``, sniffed,
     and only then renamed to the URL's file name; on any failure no file is left behind.
     TLS certificates are always verified (``session.verify`` may name a CA bundle; False is
-    ignored) and an https address redirected to plain http is refused. Raises FetchError.
+    ignored) and an https address redirected to plain http is refused. The whole fetch must end
+    within ``deadline`` seconds (``timeout`` bounds each connect and each read; a server sending
+    a byte just inside every read timeout is stopped by the deadline). Raises FetchError.
     """
     if expected_format not in EXPECTABLE_FORMATS:
         raise ValueError(
@@ -264,6 +274,68 @@ def fetch(
         )
     dest_dir = Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
+    job = _Job()
+    worker = threading.Thread(
+        target=job.run,
+        args=(_fetch, url, dest_dir, expected_format, validators, session, timeout, max_bytes),
+        name=f"fetch {url}",
+        daemon=True,  # a worker stuck on a dead socket never keeps the process alive
+    )
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        job.cancel()
+        worker.join(5)
+        raise FetchError(
+            f"overall deadline exceeded: no complete answer within {deadline:g} s "
+            f"({job.received} bytes of the body received)",
+            url=url,
+        )
+    if job.error is not None:
+        raise job.error
+    return job.result
+
+
+class _Job:
+    """One fetch run in a worker thread so the caller can give up at a deadline: cancelling
+    sets a flag the streaming loop checks and shuts the response's socket, which wakes a
+    blocked read."""
+
+    def __init__(self):
+        self.cancelled = threading.Event()
+        self.response: requests.Response | None = None
+        self.received = 0
+        self.result: FetchResult | None = None
+        self.error: BaseException | None = None
+
+    def run(self, fn, *args):
+        try:
+            self.result = fn(self, *args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            self.error = exc
+
+    def cancel(self) -> None:
+        self.cancelled.set()
+        raw = getattr(self.response, "raw", None)
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
+        if sock is None:  # http.client hands the socket to the response it is reading
+            fp = getattr(getattr(raw, "_fp", None), "fp", None)
+            sock = getattr(getattr(fp, "raw", None), "_sock", None)
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+def _fetch(
+    job: _Job,
+    url: str,
+    dest_dir: Path,
+    expected_format: str,
+    validators: Validators | None,
+    session: requests.Session | None,
+    timeout: tuple[float, float],
+    max_bytes: int,
+) -> FetchResult:
     own_session = session is None
     session = session or make_session()
     sent = validators or Validators()
@@ -275,7 +347,10 @@ def fetch(
             )
         except requests.RequestException as exc:
             raise FetchError(_describe(exc), url=url) from exc
+        job.response = response
         with response:
+            if job.cancelled.is_set():
+                raise FetchError("cancelled at the overall deadline", url=url)
             _check_no_downgrade(url, response)
             etag = response.headers.get("ETag")
             last_modified = response.headers.get("Last-Modified")
@@ -310,7 +385,9 @@ def fetch(
                     url=url,
                     status=response.status_code,
                 )
-            path, size, sha = _stream_to_disk(response, url, dest_dir, expected_format, max_bytes)
+            path, size, sha = _stream_to_disk(
+                response, url, dest_dir, expected_format, max_bytes, job
+            )
     finally:
         if own_session:
             session.close()
@@ -329,7 +406,12 @@ def fetch(
 
 
 def _stream_to_disk(
-    response: requests.Response, url: str, dest_dir: Path, expected_format: str, max_bytes: int
+    response: requests.Response,
+    url: str,
+    dest_dir: Path,
+    expected_format: str,
+    max_bytes: int,
+    job: _Job | None = None,
 ) -> tuple[Path, int, str]:
     encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
     expected_len = _header_int(response.headers.get("Content-Length"))
@@ -347,6 +429,10 @@ def _stream_to_disk(
         with os.fdopen(fd, "wb") as out:
             try:
                 for chunk in response.iter_content(CHUNK):
+                    if job is not None:
+                        if job.cancelled.is_set():
+                            raise FetchError("cancelled at the overall deadline", url=url)
+                        job.received += len(chunk)
                     size += len(chunk)
                     if size > max_bytes:
                         raise FetchError(
@@ -372,6 +458,10 @@ def _stream_to_disk(
                 url=url,
             )
         target = dest_dir / name
+        if target.resolve().parent != dest_dir.resolve():  # _file_name keeps it a base name
+            raise FetchError(f"unsafe file name {name!r} from the address", url=url)
+        if job is not None and job.cancelled.is_set():
+            raise FetchError("cancelled at the overall deadline", url=url)
         os.replace(tmp, target)
     except BaseException:
         _remove(tmp)
@@ -391,7 +481,9 @@ def _wire_bytes(response: requests.Response, fallback: int) -> int:
 def sniff_format(path: Path) -> str:
     """What a file's bytes are, whatever its name says.
 
-    Returns 'xls' (OLE2 workbook), 'xlsx', 'xlsb', 'ods', 'docx', 'pptx', 'zip', 'ole2', 'pdf',
+    Returns 'xls' (OLE2 workbook), 'xlsx', 'xlsb', 'ods', 'docx', 'pptx', 'zip', 'ole2',
+    'encrypted' (an OLE2 container holding an encrypted Office package), 'damaged_zip' (starts
+    like a ZIP but cannot be opened: truncated), 'pdf',
     'html', 'xml', 'json', 'csv' (any plain text in utf-8 / utf-8-sig / cp1252 that is not
     markup or JSON), 'text' (starts like JSON but does not parse), 'empty' or 'binary'.
     """
@@ -429,6 +521,8 @@ def sniff_format(path: Path) -> str:
 def _sniff_ole2(head: bytes) -> str:
     # OLE2 is also the container of old Word files: call it 'ole2' when the directory (if it is
     # within the first bytes) names a Word stream and no workbook stream; otherwise an xls.
+    if "EncryptedPackage".encode("utf-16-le") in head:  # an Office file saved with a password
+        return "encrypted"
     word = "WordDocument".encode("utf-16-le") in head
     book = "Workbook".encode("utf-16-le") in head or "Book".encode("utf-16-le") in head
     return "ole2" if word and not book else "xls"
@@ -452,7 +546,7 @@ def _sniff_zip(path: Path) -> str:
                     return "pptx"
             return "zip"
     except (zipfile.BadZipFile, OSError, EOFError):
-        return "binary"
+        return "damaged_zip"
 
 
 def _decode_head(head: bytes) -> str | None:

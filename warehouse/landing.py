@@ -1,7 +1,10 @@
 """The landing zone: every source file kept once, immutable, under its sha256.
 
-``landing/sha256/<first two hex>/<sha256>/<file name>``; a manifest row per landing in
+``landing/sha256/<first two hex>/<sha256>/<file name>``; one manifest row per file in
 ``raw.landing_manifest`` says which dataset and release the bytes are and where they came from.
+A refresh that lands the same bytes again for the same release adds no row (the row keeps the
+first retrieval and the newest validators), so the published manifest does not change on a
+no-op refresh. ``landed_path`` is relative to the data dir: machine paths are never published.
 """
 
 from __future__ import annotations
@@ -71,8 +74,35 @@ create table if not exists raw.landing_manifest (
 """
 
 
-def record(con, landed: LandedFile, **fields) -> None:
-    """Add a manifest row (one per landing event; identical bytes are stored only once)."""
+MANIFEST_KEY = ("dataset", "form", "financial_year", "release", "url", "sha256")
+
+
+def relative_landed_path(path: Path, data_dir: Path | None) -> str:
+    """``landing/sha256/..`` relative to the data dir (as POSIX), never an absolute path."""
+    path = Path(path)
+    if data_dir is not None:
+        try:
+            return path.resolve().relative_to(Path(data_dir).resolve()).as_posix()
+        except ValueError:
+            pass
+    parts = path.parts
+    if "landing" in parts:  # a landing zone outside the data dir: from 'landing' on
+        return Path(*parts[len(parts) - parts[::-1].index("landing") - 1 :]).as_posix()
+    return path.name
+
+
+def resolve_landed_path(value: str, data_dir: Path) -> Path:
+    """A manifest's ``landed_path`` back to a path on this machine (old rows held absolute
+    paths; they still resolve)."""
+    return Path(data_dir) / value
+
+
+def record(con, landed: LandedFile, data_dir: Path | None = None, **fields) -> bool:
+    """Record a landed file once: a row per (dataset, form, year, release, url, sha256).
+
+    When that row exists already, only changed validators (etag, last-modified) are updated and
+    False is returned; otherwise a row is added and True returned.
+    """
     con.execute("create schema if not exists raw")
     con.execute(MANIFEST_DDL)
     row = {
@@ -88,12 +118,58 @@ def record(con, landed: LandedFile, **fields) -> None:
         "last_modified": fields.get("last_modified"),
         "sha256": landed.sha256,
         "bytes": landed.bytes,
-        "landed_path": str(landed.path),
+        "landed_path": relative_landed_path(landed.path, data_dir),
         "retrieved_at": datetime.now(UTC).replace(tzinfo=None),
     }
+    _dedupe(con)
+    where = " and ".join(f"{k} is not distinct from ?" for k in MANIFEST_KEY)
+    key = [row[k] for k in MANIFEST_KEY]
+    found = con.execute(f"select etag, last_modified from raw.landing_manifest where {where}", key)
+    existing = found.fetchone()
+    if existing is not None:
+        etag = row["etag"] or existing[0]
+        last_modified = row["last_modified"] or existing[1]
+        if (etag, last_modified) != tuple(existing):
+            con.execute(
+                f"update raw.landing_manifest set etag = ?, last_modified = ? where {where}",
+                [etag, last_modified, *key],
+            )
+        return False
     cols = ", ".join(row)
     marks = ", ".join("?" for _ in row)
     con.execute(f"insert into raw.landing_manifest ({cols}) values ({marks})", list(row.values()))
+    return True
+
+
+def _dedupe(con) -> None:
+    """Working databases from before this rule hold a row per no-op refresh: keep the first of
+    each file, and make their machine paths relative."""
+    key = ", ".join(MANIFEST_KEY)
+    con.execute(
+        f"""delete from raw.landing_manifest where rowid not in (
+                select min(rowid) from raw.landing_manifest group by {key})"""
+    )
+    con.execute(
+        """update raw.landing_manifest
+           set landed_path = regexp_extract(landed_path, '(landing/sha256/.*)$', 1)
+           where landed_path like '/%' and landed_path like '%/landing/sha256/%'"""
+    )
+
+
+def forget(con, *, dataset: str, form: str, financial_year: str, release: str) -> int:
+    """Drop the manifest rows of one edition (its bytes stay in the landing zone); returns how
+    many rows went."""
+    exists = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'raw' and table_name = 'landing_manifest'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    key = [dataset, form, financial_year, release]
+    where = "dataset = ? and form = ? and financial_year = ? and release = ?"
+    n = con.execute(f"select count(*) from raw.landing_manifest where {where}", key).fetchone()[0]
+    con.execute(f"delete from raw.landing_manifest where {where}", key)
+    return n
 
 
 def last_landed(con, url: str) -> dict | None:
@@ -106,7 +182,7 @@ def last_landed(con, url: str) -> dict | None:
         return None
     row = con.execute(
         """select etag, last_modified, sha256, landed_path from raw.landing_manifest
-           where url = ? order by retrieved_at desc limit 1""",
+           where url = ? order by retrieved_at desc, rowid desc limit 1""",
         [url],
     ).fetchone()
     if row is None:

@@ -219,3 +219,39 @@ def raw_state(con) -> dict[str, str]:
         ).fetchall():
             state[name] = digest([(sorted(sha256s), loaded_at)])
     return state
+
+
+def editions_loaded(con) -> list[dict]:
+    """Every loaded (financial_year, form, release) partition with its source file."""
+    ensure_raw_tables(con)
+    cols = ["dataset", "financial_year", "form", "release", "source_file", "source_sha256"]
+    rows = con.execute(f"select {', '.join(cols)} from raw.load_log order by all").fetchall()
+    return [dict(zip(cols, row, strict=True)) for row in rows]
+
+
+def forget_partition(con, *, dataset: str, financial_year: str, form: str, release: str) -> int:
+    """Remove one partition from every raw revenue outturn table, its load_log row and its
+    landing manifest rows, in one transaction (the landed bytes stay); returns the raw rows
+    removed. The next dbt build then runs as if it had never been loaded."""
+    from warehouse.landing import forget as forget_landing
+
+    ensure_raw_tables(con)
+    key = [financial_year, form, release]
+    where = "financial_year = ? and form = ? and release = ?"
+    con.execute("begin transaction")
+    try:
+        removed = 0
+        for table in ("revenue_outturn", "revenue_outturn_totals"):
+            removed += con.execute(
+                f"select count(*) from raw.{table} where {where}", key
+            ).fetchone()[0]
+            con.execute(f"delete from raw.{table} where {where}", key)
+        con.execute(f"delete from raw.load_log where {where}", key)
+        forget_landing(
+            con, dataset=dataset, form=form, financial_year=financial_year, release=release
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return removed

@@ -6,6 +6,7 @@ from the provenance columns each row carries.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -115,9 +116,46 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
         else RevenueOutturnSchema
     )
     try:
-        return schema.validate(df, lazy=True)
+        valid = schema.validate(df, lazy=True)
     except pa.errors.SchemaErrors as exc:
         raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+    failures = load_failures(valid)
+    if failures:
+        raise ValidationFailed(dataset, failures)
+    return valid
+
+
+def _where(row) -> str:
+    return (
+        f"file {row.source_file!r}, sheet {row.source_sheet!r}, row {row.source_row}, "
+        f"column {row.source_column}"
+    )
+
+
+def load_failures(df: pd.DataFrame) -> list[str]:
+    """What the schema's column checks cannot see, checked at load so the message names the
+    cell (a dbt test later would name no file): values that are not finite ('1e400' read as
+    infinity), and E-codes the authority register does not know."""
+    failures = []
+    values = pd.to_numeric(df["value_gbp_thousands"], errors="coerce").to_numpy(dtype=float)
+    for row in df[np.isinf(values)].itertuples(index=False):
+        failures.append(
+            f"{_where(row)} (line {row.line_label!r}): value {row.value_gbp_thousands!r} is not "
+            "a finite number"
+        )
+    if "ecode" in df and df["ecode"].notna().any():
+        from sources.reference.authorities import bundled_register, ecode_assignments
+
+        known = set(ecode_assignments(bundled_register())["ecode"])
+        unknown = df[df["ecode"].notna() & ~df["ecode"].isin(known)]
+        for _, first in unknown.groupby("ecode", sort=True).head(1).iterrows():
+            failures.append(
+                f"file {first.source_file!r}, sheet {first.source_sheet!r}, row "
+                f"{first.source_row}: E-code {first.ecode} ({first.authority_name!r}) is not in "
+                "the authority register (sources/samples/reference: add it to "
+                "ecode_supplement.csv if it is a new authority)"
+            )
+    return failures
 
 
 def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:

@@ -1,3 +1,5 @@
+-- Sums are taken in fixed point (decimal(38, 6)) so the result does not depend on the order
+-- DuckDB's threads add the values in (identical runs publish identical tables).
 -- Net current expenditure by service for England and for each class of authority, as the
 -- publisher totals them (England row, class-breakdown rows), beside the sum of the authority
 -- rows, in cash, real terms and (England) per resident.
@@ -43,7 +45,7 @@ published as (
         case when totals.total_scope = 'england' then 'england' else totals.authority_class end
             as scope,
         service_lines.service_code,
-        sum(totals.value_gbp_thousands) as published_gbp_thousands
+        sum(totals.value_gbp_thousands::decimal(38, 6))::double as published_gbp_thousands
     from totals
     inner join editions
         on totals.financial_year = editions.financial_year
@@ -54,12 +56,13 @@ published as (
 
 summed as (
     select financial_year, 'england' as scope, service_code,
-        sum(net_current_expenditure_gbp_thousands) as authority_sum_gbp_thousands,
+        sum(net_current_expenditure_gbp_thousands::decimal(38, 6))::double
+            as authority_sum_gbp_thousands,
         count(*) filter (where is_missing_return) as authorities_missing_return
     from fct group by all
     union all
     select financial_year, authority_class, service_code,
-        sum(net_current_expenditure_gbp_thousands),
+        sum(net_current_expenditure_gbp_thousands::decimal(38, 6))::double,
         count(*) filter (where is_missing_return)
     from fct group by all
 ),

@@ -1,5 +1,20 @@
 -- For every loaded edition and line: the published England row beside the sum of authority
 -- rows, and why any difference exists. Differences are reported, never hidden.
+--
+-- A gap is the publisher's imputation only when (a) authority cells of that line carry a
+-- no-return marker in that file and (b) the gap is plausible for those authorities: within
+-- reach of their own previous-year values on the line, or of their previous-year share of
+-- England's net current expenditure applied to this line's England value, or at most a set
+-- fraction of the line's England value (dbt vars imputation_*). Any other gap is
+-- 'unexplained' (the dbt test assert_rs_authorities_reconcile_to_england fails on it), unless
+-- it is a publisher inconsistency listed in seeds/known_reconciliation_breaks.csv.
+-- Sums are taken in fixed point (decimal) so that the result does not depend on the order
+-- DuckDB's threads add the cells in.
+{% set tolerance = var('reconciliation_tolerance_gbp_thousands') %}
+{% set prior_years = var('imputation_prior_years') %}
+{% set own_factor = var('imputation_own_history_factor') %}
+{% set share_factor = var('imputation_share_factor') %}
+{% set max_share = var('imputation_max_share_of_england') %}
 with
 
 cells as (
@@ -23,19 +38,166 @@ editions as (
     select * from {{ ref('int_revenue_outturn__editions_ranked') }}
 ),
 
-sums as (
+current_cells as (
     select
-        cells.financial_year,
-        cells.form,
-        cells.release,
-        cells.line_label,
-        cells.line_occurrence,
-        cells.column_code,
-        sum(cells.value_gbp_thousands) as authority_sum_gbp_thousands,
-        count(cells.value_gbp_thousands) as authorities_with_value,
-        count(*) filter (where markers.is_missing_return) as authorities_missing_return
+        cells.*,
+        left(cells.financial_year, 4)::integer as year_start
+    from cells
+    inner join editions
+        on cells.financial_year = editions.financial_year
+        and cells.form = editions.form
+        and cells.release = editions.release
+    where editions.is_current_edition
+),
+
+edition_cells as (
+    select
+        cells.*,
+        left(cells.financial_year, 4)::integer as year_start,
+        coalesce(markers.is_missing_return, false) as is_missing_return
     from cells
     left join markers on cells.value_marker = markers.value_marker
+),
+
+sums as (
+    select
+        financial_year,
+        form,
+        release,
+        line_label,
+        line_occurrence,
+        column_code,
+        sum(value_gbp_thousands::decimal(38, 6))::double as authority_sum_gbp_thousands,
+        count(value_gbp_thousands) as authorities_with_value,
+        count(*) filter (where is_missing_return) as authorities_missing_return
+    from edition_cells
+    group by all
+),
+
+-- Each authority's value on the same line (matched by label key and column) in the nearest
+-- earlier year with a current edition, at most `imputation_prior_years` back.
+previous as (
+    select
+        this.financial_year,
+        this.form,
+        this.release,
+        this.line_label,
+        this.line_occurrence,
+        this.column_code,
+        this.ecode,
+        this.authority_name,
+        this.value_gbp_thousands,
+        this.is_missing_return,
+        prior.value_gbp_thousands as previous_gbp_thousands,
+        prior.financial_year as previous_financial_year
+    from edition_cells as this
+    left join current_cells as prior
+        on this.ecode = prior.ecode
+        and this.form = prior.form
+        and this.line_label_key = prior.line_label_key
+        and this.column_code is not distinct from prior.column_code
+        and prior.year_start between this.year_start - {{ prior_years }} and this.year_start - 1
+        and prior.value_gbp_thousands is not null
+    qualify row_number() over (
+        partition by
+            this.financial_year, this.form, this.release, this.line_label,
+            this.line_occurrence, this.column_code, this.ecode
+        order by prior.year_start desc nulls last, prior.line_occurrence
+    ) = 1
+),
+
+-- Each authority's share of the England net current expenditure of its previous year: the
+-- weight of the non-returning authorities, however unevenly sized they are.
+previous_weight as (
+    select
+        this.financial_year,
+        this.form,
+        this.release,
+        this.ecode,
+        abs(prior.value_gbp_thousands)
+        / nullif(sum(abs(prior.value_gbp_thousands)) over (
+            partition by this.financial_year, this.form, this.release
+        ), 0) as nce_share
+    from (
+        select distinct financial_year, form, release, ecode, year_start from edition_cells
+    ) as this
+    inner join current_cells as prior
+        on this.ecode = prior.ecode
+        and this.form = prior.form
+        and prior.line_label_key = 'net current expenditure'
+        and prior.column_code is null
+        and prior.line_occurrence = 1
+        and prior.year_start between this.year_start - {{ prior_years }} and this.year_start - 1
+        and prior.value_gbp_thousands is not null
+    qualify row_number() over (
+        partition by this.financial_year, this.form, this.release, this.ecode
+        order by prior.year_start desc
+    ) = 1
+),
+
+authority_counts as (
+    select financial_year, form, release, count(distinct ecode) as authorities
+    from edition_cells
+    group by all
+),
+
+missing as (
+    select
+        previous.financial_year,
+        previous.form,
+        previous.release,
+        previous.line_label,
+        previous.line_occurrence,
+        previous.column_code,
+        sum(previous.previous_gbp_thousands::decimal(38, 6))::double
+            as missing_previous_gbp_thousands,
+        sum(abs(previous.previous_gbp_thousands)::decimal(38, 6))::double
+            as missing_previous_abs_gbp_thousands,
+        -- no previous NCE (a new authority): an average authority's share
+        sum(coalesce(previous_weight.nce_share, 1.0 / authority_counts.authorities))
+            as missing_share
+    from previous
+    inner join authority_counts
+        on previous.financial_year = authority_counts.financial_year
+        and previous.form = authority_counts.form
+        and previous.release = authority_counts.release
+    left join previous_weight
+        on previous.financial_year = previous_weight.financial_year
+        and previous.form = previous_weight.form
+        and previous.release = previous_weight.release
+        and previous.ecode = previous_weight.ecode
+    where previous.is_missing_return
+    group by all
+),
+
+-- The returning authorities whose value moved most from their own previous year: where to
+-- look first when a gap is not explained.
+moved as (
+    select
+        financial_year,
+        form,
+        release,
+        line_label,
+        line_occurrence,
+        column_code,
+        string_agg(
+            ecode || ' ' || authority_name || ': ' || previous_financial_year || ' '
+            || round(previous_gbp_thousands, 3)::varchar || ' -> '
+            || round(value_gbp_thousands, 3)::varchar,
+            '; '
+            order by abs(value_gbp_thousands - previous_gbp_thousands) desc, ecode
+        ) filter (where move_rank <= 3) as largest_moves
+    from (
+        select
+            *,
+            row_number() over (
+                partition by
+                    financial_year, form, release, line_label, line_occurrence, column_code
+                order by abs(value_gbp_thousands - previous_gbp_thousands) desc, ecode
+            ) as move_rank
+        from previous
+        where value_gbp_thousands is not null and previous_gbp_thousands is not null
+    )
     group by all
 ),
 
@@ -51,11 +213,23 @@ joined as (
         england.line_label_key,
         england.column_code,
         england.value_gbp_thousands as england_published_gbp_thousands,
+        england.value_marker as england_value_marker,
         sums.authority_sum_gbp_thousands,
-        coalesce(england.value_gbp_thousands, 0)
-        - coalesce(sums.authority_sum_gbp_thousands, 0) as difference_gbp_thousands,
+        (
+            coalesce(england.value_gbp_thousands, 0)::decimal(38, 6)
+            - coalesce(sums.authority_sum_gbp_thousands, 0)::decimal(38, 6)
+        )::double as difference_gbp_thousands,
         coalesce(sums.authorities_with_value, 0) as authorities_with_value,
         coalesce(sums.authorities_missing_return, 0) as authorities_missing_return,
+        missing.missing_previous_gbp_thousands,
+        round(greatest(
+            {{ tolerance }},
+            {{ own_factor }} * coalesce(missing.missing_previous_abs_gbp_thousands, 0),
+            {{ share_factor }} * coalesce(missing.missing_share, 0)
+            * abs(coalesce(england.value_gbp_thousands, 0)),
+            {{ max_share }} * abs(coalesce(england.value_gbp_thousands, 0))
+        ), 3) as imputation_bound_gbp_thousands,
+        moved.largest_moves,
         england.source_file,
         england.source_sha256,
         england.source_row as england_source_row,
@@ -72,38 +246,75 @@ joined as (
         and england.line_label = sums.line_label
         and england.line_occurrence = sums.line_occurrence
         and england.column_code is not distinct from sums.column_code
+    left join missing
+        on england.financial_year = missing.financial_year
+        and england.form = missing.form
+        and england.release = missing.release
+        and england.line_label = missing.line_label
+        and england.line_occurrence = missing.line_occurrence
+        and england.column_code is not distinct from missing.column_code
+    left join moved
+        on england.financial_year = moved.financial_year
+        and england.form = moved.form
+        and england.release = moved.release
+        and england.line_label = moved.line_label
+        and england.line_occurrence = moved.line_occurrence
+        and england.column_code is not distinct from moved.column_code
 ),
 
-final as (
+classified as (
     select
         joined.*,
-        case
-            when abs(joined.difference_gbp_thousands)
-                <= {{ var('reconciliation_tolerance_gbp_thousands') }}
-                then 'reconciled'
-            when joined.authorities_missing_return > 0 then 'publisher_imputation'
-            when known_breaks.line_label is not null
-                and abs(joined.difference_gbp_thousands - known_breaks.difference_gbp_thousands)
-                <= {{ var('reconciliation_tolerance_gbp_thousands') }}
-                then 'known_publisher_break'
-            else 'unexplained'
-        end as reconciliation_status,
-        case
-            when abs(joined.difference_gbp_thousands)
-                <= {{ var('reconciliation_tolerance_gbp_thousands') }}
-                then null
-            when joined.authorities_missing_return > 0
-                then joined.authorities_missing_return::varchar
-                || ' authorities made no return; the England row includes the publisher''s '
-                || 'imputation for them'
-            else known_breaks.explanation
-        end as explanation
+        abs(joined.difference_gbp_thousands - coalesce(joined.missing_previous_gbp_thousands, 0))
+        <= joined.imputation_bound_gbp_thousands as is_plausible_imputation,
+        known_breaks.line_label is not null
+        and abs(joined.difference_gbp_thousands - known_breaks.difference_gbp_thousands)
+        <= {{ tolerance }} as is_known_break,
+        known_breaks.explanation as known_explanation
     from joined
     left join known_breaks
         on joined.financial_year = known_breaks.financial_year
         and joined.release = known_breaks.release
         and joined.line_label = known_breaks.line_label
         and joined.line_occurrence = known_breaks.line_occurrence
+),
+
+final as (
+    select
+        * exclude (is_plausible_imputation, is_known_break, known_explanation),
+        case
+            when england_published_gbp_thousands is null then 'england_not_published'
+            when abs(difference_gbp_thousands) <= {{ tolerance }} then 'reconciled'
+            when authorities_missing_return > 0 and is_plausible_imputation
+                then 'publisher_imputation'
+            when is_known_break then 'known_publisher_break'
+            else 'unexplained'
+        end as reconciliation_status,
+        case
+            when england_published_gbp_thousands is null
+                then 'the England row holds no value (' || coalesce(england_value_marker, 'blank')
+                || '): nothing to reconcile'
+            when abs(difference_gbp_thousands) <= {{ tolerance }} then null
+            when authorities_missing_return > 0 and is_plausible_imputation
+                then authorities_missing_return::varchar
+                || ' authorities made no return; the England row includes the publisher''s '
+                || 'imputation for them'
+            when is_known_break then known_explanation
+            when authorities_missing_return > 0
+                then 'the gap ' || round(difference_gbp_thousands, 3)::varchar
+                || ' is not plausible as imputation for the ' || authorities_missing_return::varchar
+                || ' authorities that made no return (their previous year: '
+                || coalesce(round(missing_previous_gbp_thousands, 3)::varchar, 'none')
+                || ', bound ' || imputation_bound_gbp_thousands::varchar
+                || '); largest moves from their own previous year: '
+                || coalesce(largest_moves, 'none')
+            else 'every authority made a return, yet the England row differs by '
+                || round(difference_gbp_thousands, 3)::varchar
+                || '; largest moves from their own previous year: '
+                || coalesce(largest_moves, 'none')
+        end as explanation
+    from classified
 )
 
 select * from final
+order by financial_year, form, release, england_source_row, column_code

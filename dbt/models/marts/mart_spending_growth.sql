@@ -2,7 +2,8 @@
 -- and per resident, with growth; on three bases: as at the time (the body that spent it),
 -- restated on current authorities (predecessors summed into successors, a split county
 -- apportioned by population share and flagged as an estimate), and whole two-tier areas
--- (county plus districts).
+-- (county plus districts). Sums are in fixed point (decimal(38, 6)): the same result whatever
+-- order DuckDB's threads add the values in, so identical runs publish identical tables.
 with
 
 fct as (
@@ -59,7 +60,7 @@ basket_lines as (
         lines.release,
         lines.body_id,
         'basket:' || baskets.basket_code as service_code,
-        sum(lines.nominal_gbp_thousands) as nominal_gbp_thousands,
+        sum(lines.nominal_gbp_thousands::decimal(38, 6))::double as nominal_gbp_thousands,
         bool_or(lines.is_missing_return) as is_missing_return
     from lines
     inner join baskets on lines.service_code = baskets.service_code
@@ -138,7 +139,8 @@ aggregates as (
         max(release) as release,
         service_code,
         case when not bool_or(is_lacking)
-            then sum(nominal_gbp_thousands * weight) end as nominal_gbp_thousands,
+            then sum((nominal_gbp_thousands * weight)::decimal(38, 6))::double end
+            as nominal_gbp_thousands,
         bool_or(is_estimate) as is_estimate,
         count(distinct body_id) as bodies_combined,
         bool_or(is_missing_return) as is_missing_return,
@@ -146,8 +148,10 @@ aggregates as (
         -- share of the aggregate's population in components with a value; null where a
         -- component's population is not known
         case when count(weighted_population) = count(*)
-            then sum(case when not is_lacking then weighted_population else 0 end)
-                / nullif(sum(weighted_population), 0)
+            then (
+                sum(case when not is_lacking then weighted_population::decimal(38, 6) else 0 end)
+                / nullif(sum(weighted_population::decimal(38, 6)), 0)
+            )::double
         end as population_share_covered
     from component_population
     group by all
