@@ -6,8 +6,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sources.acquire import acquire, source_url
+from sources.acquire import acquire, check_local_format, source_url
 from sources.catalogue import Release
+from sources.errors import SourceError
 from sources.fetch import Validators, make_session
 from warehouse import landing
 from warehouse.db import connect
@@ -77,4 +78,11 @@ def land_release(release: Release, settings: Settings, log) -> landing.LandedFil
         f"{release.file_name}: {'landed' if landed.is_new else 'already landed'} "
         f"(sha256 {landed.sha256[:12]}, {got.status})"
     )
+    if got.status == "local":
+        try:
+            check_local_format(release, landed.path)
+        except SourceError as exc:
+            raise SourceError(
+                f"{exc}. The file is kept in the landing zone at {landed.path}"
+            ) from exc
     return landed

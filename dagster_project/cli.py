@@ -531,7 +531,20 @@ def cmd_sql(args) -> int:
 
 def cmd_forget(args) -> int:
     """Remove one loaded edition (or every edition loaded from one file) from the working
-    database, then rebuild and publish without it. The file stays in the landing zone."""
+    database, then rebuild and publish without it. The file stays in the landing zone. Holds the
+    writer lock throughout, like a refresh (the rebuild re-enters it)."""
+    from warehouse.lock import WarehouseBusy, writer_lock
+
+    settings = _settings()
+    try:
+        with writer_lock(settings.lock_path, timeout=args.wait, what="lgf forget"):
+            return _forget(args)
+    except WarehouseBusy as exc:
+        print(f"lgf forget: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _forget(args) -> int:
     from sources.catalogue import releases_with
     from warehouse.db import connect
     from warehouse.raw import editions_loaded, forget_partition
@@ -614,7 +627,9 @@ def cmd_forget(args) -> int:
     if args.no_rebuild:
         print("not rebuilt: the published warehouse still holds it until `lgf refresh`")
         return EXIT_OK
-    return cmd_refresh(argparse.Namespace(years=None, verbose=args.verbose, quiet=True))
+    return cmd_refresh(
+        argparse.Namespace(years=None, verbose=args.verbose, quiet=True, wait=args.wait, force=True)
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -812,6 +827,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="provisional, final or revised",
     )
     p.add_argument("--form", help="only this form (RS, RO2, ...)")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDS",
+        help="wait this long for a running refresh to finish (-1: as long as it takes; "
+        "default: exit at once with a message)",
+    )
     p.add_argument("--file", help="every edition loaded from this file name or sha256 prefix")
     p.add_argument(
         "--no-rebuild", action="store_true", help="only remove it; publish at the next refresh"

@@ -103,14 +103,16 @@ def acquire(
     validators: Validators | None = None,
     session=None,
 ) -> Acquired:
-    """Bring the release's file here: a local path, a download, or 'not modified'."""
+    """Bring the release's file here: a local path, a download, or 'not modified'. A local file
+    is not judged here: the caller lands it first (so a refused file is kept in the landing
+    zone), then calls `check_local_format`."""
     if mode == SAMPLES:
         if not release.path.is_file():
             raise SourceError(
                 f"{release.edition} {release.form}: the catalogue names {release.file_name}, "
                 f"which is not in its folder {release.path.parent}"
             )
-        return Acquired(release, check_local_format(release, release.path), None, "local")
+        return Acquired(release, release.path, None, "local")
     url = source_url(release, mode, session=session)
     if url is None and mode == LIVE:  # nothing to fetch: the project's own copy
         return Acquired(release, release.path, None, "local")
@@ -118,7 +120,7 @@ def acquire(
         path = safe_file_name(release.file_name, Path(mode), where=f"the mirror {mode}")
         if not path.is_file():
             raise SourceError(f"the mirror {mode} has no {release.file_name} ({release.edition})")
-        return Acquired(release, check_local_format(release, path), None, "local")
+        return Acquired(release, path, None, "local")
     result = fetch(
         url,
         scratch_dir,

@@ -175,9 +175,11 @@ def parse_section(ctx) -> Section:
 
 def raw_load_section(ctx) -> Section:
     from sources.catalogue import load_catalogue
-    from sources.revenue_outturn.schema import validate_revenue_outturn
+    from sources.revenue_outturn.schema import RevenueOutturnSchema, validate_revenue_outturn
+    from sources.validation import contract_columns
     from warehouse.raw import replace_partition
 
+    contracts = {"revenue_outturn": contract_columns(RevenueOutturnSchema)}
     sec = Section("raw load")
     parsed = [(r, ctx.parsed[r.path]) for r in load_catalogue(ctx.catalogue)]
     tmp = ctx.out / "rawload"
@@ -200,6 +202,7 @@ def raw_load_section(ctx) -> Section:
                      "release": p.release, "source_file": r.file_name, "source_sha256": p.sha256,
                      "authority_rows": p.authority_count, "value_rows": len(values),
                      "total_rows": len(p.totals)},
+                contracts=contracts,
             )  # fmt: skip
         con.close()
 

@@ -206,7 +206,7 @@ def test_bad_input_fails_clearly_and_leaves_the_published_warehouse_untouched(
     good = RS / "RS_2015-16_data_by_LA.xlsx"
     if corruption == "truncated":
         content = good.read_bytes()[: good.stat().st_size // 2]
-        expected = "cannot be read as a spreadsheet"
+        expected = "is named as a workbook but is a damaged or truncated ZIP container"
     else:
         # identifier columns are found by what they hold: without E-codes there is no table
         content = _without_ecodes(good)

@@ -158,7 +158,7 @@ def test_catalogue_faults_end_lgf_refresh_with_exit_2_and_no_traceback(
     err = capsys.readouterr().err
     assert err.startswith("lgf refresh: ") and expected in err
     assert "Traceback" not in err
-    assert not (tmp_path / "data" / "published").exists()
+    assert not list((tmp_path / "data").glob("published/**/*.duckdb"))  # nothing published
 
 
 def test_a_missing_catalogue_and_a_missing_file_are_messages(tmp_path):

@@ -54,17 +54,20 @@ lines as (
         and fct.ecode = bodies_by_ecode.ecode
 ),
 
+-- A basket sums the current cell of each of its services; where the multi-year CSV revised
+-- some of a year's cells and not others, those cells come from two editions, and the basket
+-- names both ('final+revised') rather than splitting into one row per edition.
 basket_lines as (
     select
         lines.financial_year,
-        lines.release,
+        string_agg(distinct lines.release, '+' order by lines.release) as release,
         lines.body_id,
         'basket:' || baskets.basket_code as service_code,
         sum(lines.nominal_gbp_thousands::decimal(38, 6))::double as nominal_gbp_thousands,
         bool_or(lines.is_missing_return) as is_missing_return
     from lines
     inner join baskets on lines.service_code = baskets.service_code
-    group by all
+    group by lines.financial_year, lines.body_id, baskets.basket_code
 ),
 
 all_lines as (
