@@ -361,17 +361,18 @@ def cmd_report(args) -> int:
 
 def cmd_parse(args) -> int:
     from sources.errors import SourceError
-    from sources.revenue_outturn.la_data import parse_workbook, reconciliation
+    from sources.revenue_outturn.la_data import is_la_data_csv, parse_workbook, reconciliation
     from sources.revenue_outturn.schema import validate_revenue_outturn
     from sources.revenue_outturn.timeseries import is_timeseries_csv, parse_timeseries
 
     path = Path(args.file)
-    if getattr(args, "spend", False) or (
-        path.suffix.lower() == ".csv" and not is_timeseries_csv(path)
-    ):
+    is_csv = path.suffix.lower() == ".csv" and path.is_file()
+    timeseries = is_csv and is_timeseries_csv(path)
+    la_table = is_csv and not timeseries and is_la_data_csv(path)
+    if getattr(args, "spend", False) or (is_csv and not timeseries and not la_table):
         return _parse_spend_file(path, args)
     try:
-        if path.suffix.lower() == ".csv":
+        if timeseries:
             parsed = parse_timeseries(path, release=args.release or "revised")
         else:
             parsed = parse_workbook(path, release=args.release)
@@ -745,7 +746,8 @@ def build_parser() -> argparse.ArgumentParser:
         "parse",
         help="parse a published workbook to tidy CSV or Parquet (offline, no warehouse)",
         description="Parse a published file offline into tidy rows. A revenue outturn 'data by "
-        "LA' workbook (.xls, .xlsx or .ods, any year from 2007-08; forms RS, RSX, RA and "
+        "LA' workbook (.xls, .xlsx, .ods, or a CSV save of its data sheet; any year from "
+        "2007-08; forms RS, RSX, RA and "
         "RO1-RO6) or the multi-year revenue outturn CSV becomes the raw.revenue_outturn "
         "contract: one row per authority x line (x column C1..C9 on RO forms). Validates the "
         "result unless --no-validate, and reports how each line reconciles to the published "

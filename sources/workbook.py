@@ -15,6 +15,11 @@ object is made (an .xls sheet cannot exceed 65,536 x 256 cells by its format). T
 checked between sheets and stages: one calamine call is not interrupted, and the size limits
 keep each call short.
 
+A CSV save of a data-by-LA table (what a user gets from "Save as CSV" on one sheet) is read as a
+one-sheet workbook named after the file: its encoding detected (charset-normalizer), its text
+cells that are numbers turned into numbers as a spreadsheet would hold them, within the same
+limits.
+
 And one place that decides what a data cell means, on whole arrays: a number, or text kept
 verbatim and classified as a not-available marker, a note reference or a free-text annotation
 (`classify_text`, `read_block`).
@@ -35,6 +40,7 @@ import numpy as np
 from sources.errors import Location, ParseError, column_letter
 
 SPREADSHEET_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".ods")
+TABLE_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv")
 
 # Markers the publisher puts in a cell instead of a number. '…' (U+2026) and '...' mean
 # "not available / no return"; '-' nil or not applicable; the bracketed ones come from the
@@ -344,7 +350,7 @@ class BoundedWorkbook:
         if path.suffix.lower() == ".ods":
             for name, (rows, columns) in _ods_probe(path, limits).items():
                 self._check_size(name, rows, columns, "holds cells up to")
-        self.book = open_workbook(path)
+        self.book = _CsvBook(path, limits) if path.suffix.lower() == ".csv" else open_workbook(path)
         self.sheet_names: list[str] = list(self.book.sheet_names)
         self._grids: dict[str, Grid] = {}
 
@@ -405,6 +411,86 @@ class BoundedWorkbook:
         grid = Grid(sheet, cells, start[0], start[1], probe.uncached if probe else [])
         self._grids[sheet] = grid
         return grid
+
+
+class _CsvSheet:
+    """One CSV table in the shape of a calamine sheet (start, end, to_python)."""
+
+    def __init__(self, rows: list[list]):
+        self.rows = rows
+        width = max(map(len, rows), default=0)
+        self.start = (0, 0) if rows and width else None
+        self.end = (len(rows) - 1, width - 1) if rows and width else None
+
+    def to_python(self) -> list[list]:
+        return self.rows
+
+
+class _CsvBook:
+    """A CSV save of one data-by-LA table, read as a one-sheet workbook (sheet: the file stem).
+
+    Text that is a number becomes a float, as the spreadsheet cell was; everything else stays
+    text, so markers and annotations are classified exactly as in the workbook."""
+
+    def __init__(self, path: Path, limits: Limits):
+        import csv
+        import io
+
+        where = Location(str(path))
+        if not path.exists():
+            raise ParseError("file does not exist", where)
+        raw = path.read_bytes()
+        if len(raw) > limits.max_cells * 64:
+            raise ParseError(
+                f"the CSV is {len(raw):,} bytes; a data-by-LA table of at most "
+                f"{limits.max_cells:,} cells is far smaller, so it is refused unread",
+                where,
+            )
+        text_ = _decode_csv(raw, where)
+        rows: list[list] = []
+        for n, record in enumerate(csv.reader(io.StringIO(text_, newline="")), start=1):
+            if n > limits.max_rows:
+                raise ParseError(
+                    f"the CSV has more than {limits.max_rows:,} rows; a data-by-LA table has at "
+                    "most that many, so it is refused",
+                    where,
+                )
+            rows.append([_csv_cell(v) for v in record])
+        while rows and not any(rows[-1]):
+            rows.pop()
+        self.sheet_names = [path.stem]
+        self._sheet = _CsvSheet(rows)
+
+    def get_sheet_by_name(self, name: str) -> _CsvSheet:
+        return self._sheet
+
+
+def _decode_csv(raw: bytes, where: Location) -> str:
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8", errors="strict")
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return raw.decode("utf-16")
+    if b"\x00" in raw[:4096]:
+        raise ParseError("the file holds NUL bytes: it is not a CSV table", where)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(raw).best()
+        if best is None:
+            raise ParseError("cannot tell the CSV's text encoding", where) from None
+        return str(best)
+
+
+def _csv_cell(value: str):
+    s = value.strip()
+    if not s:
+        return ""
+    number = text_number(s)
+    if number is None or (len(s) > 1 and s[0] == "0" and s[1].isdigit()):
+        return s  # text, or a code with a leading zero
+    return number
 
 
 def _as_array(rows: list[list]) -> np.ndarray:

@@ -68,6 +68,7 @@ ONE_VALUE_FORMS = ("RS", "RA")
 DETAIL_FORMS = ("RO1", "RO2", "RO3", "RO4", "RO5", "RO6")
 CODED_FORMS = (*DETAIL_FORMS, "RSX")  # every data column carries a column code C1..C9
 FORM = re.compile(r"(?<![A-Za-z])(RSX|RS|RO[1-6]|RA)(?![A-Za-z])")
+ECODE_TEXT = re.compile(r"E\d{4}")
 MIN_AUTHORITY_ROWS = 10  # a column with fewer E-codes is not a table of authorities
 
 ECODE = re.compile(r"^E\d{4}$")
@@ -781,6 +782,22 @@ def detect_release(front_text: str, financial_year: str) -> str:
     ):
         return "revised"
     return "final"
+
+
+def is_la_data_csv(path: str | Path, rows: int = 400) -> bool:
+    """True when a CSV's first rows hold a column of E-codes: a CSV save of a data-by-LA table
+    (read by `parse_workbook` like the sheet it was saved from), not a council spend file."""
+    import csv
+
+    hits: Counter[int] = Counter()
+    with Path(path).open(newline="", encoding="utf-8-sig", errors="replace") as fh:
+        for n, record in enumerate(csv.reader(fh)):
+            if n >= rows:
+                break
+            for c, cell in enumerate(record[:12]):
+                if ECODE_TEXT.fullmatch(cell.strip()):
+                    hits[c] += 1
+    return bool(hits) and max(hits.values()) >= MIN_AUTHORITY_ROWS
 
 
 def parse_workbook(
