@@ -161,7 +161,7 @@ SUITES: dict[str, list[E]] = {
                 "column": "difference_gbp_thousands",
                 "min_value": -200,
                 "max_value": 200,
-                "row_condition": "authorities_missing_return==0",
+                "row_condition": "authorities_missing_return==0 and cells_from_later_edition==0",
                 "condition_parser": "pandas",
             },
         ),

@@ -58,12 +58,14 @@ summed as (
     select financial_year, 'england' as scope, service_code,
         sum(net_current_expenditure_gbp_thousands::decimal(38, 6))::double
             as authority_sum_gbp_thousands,
-        count(*) filter (where is_missing_return) as authorities_missing_return
+        count(*) filter (where is_missing_return) as authorities_missing_return,
+        count(*) filter (where edition_source = 'multi-year CSV') as cells_from_later_edition
     from fct group by all
     union all
     select financial_year, authority_class, service_code,
         sum(net_current_expenditure_gbp_thousands::decimal(38, 6))::double,
-        count(*) filter (where is_missing_return)
+        count(*) filter (where is_missing_return),
+        count(*) filter (where edition_source = 'multi-year CSV')
     from fct group by all
 ),
 
@@ -78,12 +80,17 @@ final as (
         published.published_gbp_thousands - summed.authority_sum_gbp_thousands
             as difference_gbp_thousands,
         summed.authorities_missing_return,
+        summed.cells_from_later_edition,
         case
             when summed.authorities_missing_return > 0
                 then 'incomplete: ' || summed.authorities_missing_return
                 || ' authorities made no return; the published figure includes the '
                 || 'publisher''s imputation for them, the authority sum does not'
             when summed.authority_sum_gbp_thousands is null then 'no authority rows'
+            when summed.cells_from_later_edition > 0
+                then 'revised: ' || summed.cells_from_later_edition
+                || ' authority cells come from the later multi-year CSV; the published total '
+                || 'is of the workbook edition, so the two can differ by the revision'
             else 'complete'
         end as authority_sum_status,
         breaks.break_type,
