@@ -114,8 +114,7 @@ def test_sql_reads_the_published_file_while_refresh_runs(built_copy):
 
 
 def test_parse_accepts_the_multi_year_csv_and_ro_workbooks(tmp_path):
-    shared = Path(__file__).resolve().parents[2].parent / "shared/data/revenue_outturn"
-    csv_file = shared / "Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv"
+    csv_file = RS / "Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv"
     result = lgf("parse", str(csv_file), "-o", str(tmp_path / "ts.parquet"))
     assert "RS 2017-18 to 2023-24 (revised)" in result.stderr
     frame = pd.read_parquet(tmp_path / "ts.parquet")
