@@ -20,7 +20,6 @@ from sources.revenue_outturn.la_data import parse_workbook
 from sources.revenue_outturn.timeseries import parse_timeseries
 
 RS = SAMPLES_DIR / "revenue_outturn"
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "revenue_outturn"
 RO2 = "Revenue_Outturn__RO2__data_2008-09_by_LA_-_Revised_17-Nov-2011.xls"
 TIMESERIES = "Revenue_Outturn_time_series_RS_services_subset_2017-18_to_2023-24.csv"
 CASES = [
@@ -28,7 +27,7 @@ CASES = [
     ("xls (RO2 2008-09, two sheets)", RS / RO2),
     ("xlsx (RS 2017-18)", RS / "RS_2017-18_data_by_LA.xlsx"),
     ("xlsx (RS 2023-24, accessible)", RS / "RS_2023-24_data_by_LA.xlsx"),
-    ("csv (multi-year subset)", SHARED / TIMESERIES),
+    ("csv (multi-year subset)", RS / TIMESERIES),
 ]
 REPEATS = 5
 
@@ -56,20 +55,13 @@ def median_seconds(fn, path: Path) -> tuple[float, int]:
 
 
 def bench_data_by_la_workbooks(repeats: int = REPEATS) -> list[dict]:
-    """Every real data-by-LA workbook (bundled, the RA fixture, and any in ../shared not
-    bundled): parse time as a ratio to a bare python-calamine read of the same sheets, both
+    """Every real data-by-LA workbook (bundled, and the RA fixture): parse time as a ratio to a
+    bare python-calamine read of the same sheets, both
     measured in this run. Prints a table and returns its rows."""
     from sources.catalogue import load_catalogue
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "revenue_outturn"
     paths = [r.path for r in load_catalogue()] + sorted(fixtures.glob("*.xls*"))
-    seen = {p.name for p in paths}
-    if SHARED.is_dir():
-        paths += sorted(
-            p
-            for p in SHARED.iterdir()
-            if p.suffix in (".xls", ".xlsx", ".ods") and p.name not in seen
-        )
     print(f"data-by-LA workbooks: parse / bare calamine read, median of {repeats} runs\n")
     header = f"{'workbook':<58}{'cells':>8}{'bare s':>9}{'parse s':>9}{'ratio':>8}"
     print(header)

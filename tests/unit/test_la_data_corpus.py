@@ -1,6 +1,6 @@
-"""Every real "data by LA" workbook the project has: the bundled catalogue (RS, RSX, RO2, RO3),
-the RA budget fixture, and any workbook in ../shared/data/revenue_outturn that is not bundled
-(those cases skip cleanly when ../shared is absent).
+"""Every real "data by LA" workbook the project has: the bundled catalogue (RS, RSX, RO2, RO3)
+and the RA budget fixture (every workbook of ../shared/data/revenue_outturn is bundled, so the
+suite needs nothing beside the clone).
 
 For each: the parse holds the reader's invariants (no measure heading as a line label, every
 value with a line and, on the coded forms, a column code; identifier columns not read as
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import re
 from pathlib import Path
 
@@ -36,24 +35,12 @@ from tests.unit.parsed_workbooks import parsed_workbook
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = BUNDLED_CATALOGUE.parent
 FIXTURES = REPO / "tests" / "fixtures" / "revenue_outturn"
-SHARED = REPO.parent / "shared" / "data" / "revenue_outturn"
 RA = FIXTURES / "RA_2019-20_budget_data_by_LA.xlsx"
-SUFFIXES = (".xls", ".xlsx", ".ods")
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 CATALOGUED = {r.path: r.release for r in load_catalogue()}
 BUNDLED = [*CATALOGUED, RA]
-_bundled_sha = {_sha(p) for p in BUNDLED}
-EXTRA = (
-    sorted(p for p in SHARED.iterdir() if p.suffix in SUFFIXES and _sha(p) not in _bundled_sha)
-    if SHARED.is_dir()
-    else []
-)
-CORPUS = BUNDLED + EXTRA
+CORPUS = BUNDLED
 
 with (REPO / "dbt" / "seeds" / "expected_authority_counts.csv").open() as fh:
     SEED = {(r["financial_year"], r["form"], r["release"]): int(r["authorities"]) for r in
@@ -80,7 +67,7 @@ def parsed(path: Path) -> ParsedWorkbook:
 
 
 def ids(paths):
-    return [("shared:" if p in EXTRA else "") + p.name[:48] for p in paths]
+    return [p.name[:48] for p in paths]
 
 
 @pytest.mark.parametrize("path", CORPUS, ids=ids(CORPUS))
@@ -150,13 +137,6 @@ def test_authority_count_is_the_published_one_and_schema_holds(path):
     assert not p.values.duplicated(["ecode", "line_label", "line_occurrence", "column_code"]).any()
     if p.form != "RA":
         validate_revenue_outturn(p.values, path.name)
-
-
-@pytest.mark.parametrize("path", EXTRA, ids=ids(EXTRA))
-def test_shared_workbooks_not_bundled_parse_with_authorities(path):
-    p = parsed(path)
-    assert p.authority_count > 300
-    validate_revenue_outturn(p.values, path.name)
 
 
 def test_non_number_counts_per_file():
