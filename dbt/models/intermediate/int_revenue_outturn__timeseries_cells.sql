@@ -27,11 +27,7 @@ ecodes as (
 ),
 
 body_codes as (
-    select body_id, gss_code from bodies where gss_code is not null
-    union
-    select bodies.body_id, trim(code.unnest)
-    from bodies, unnest(string_split(bodies.former_gss_codes, '|')) as code
-    where bodies.former_gss_codes is not null and bodies.former_gss_codes <> ''
+    select * from {{ ref('int_authorities__gss_codes') }}
 ),
 
 by_gss as (
