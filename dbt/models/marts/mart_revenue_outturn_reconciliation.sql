@@ -239,27 +239,9 @@ joined as (
         on england.financial_year = editions.financial_year
         and england.form = editions.form
         and england.release = editions.release
-    left join sums
-        on england.financial_year = sums.financial_year
-        and england.form = sums.form
-        and england.release = sums.release
-        and england.line_label = sums.line_label
-        and england.line_occurrence = sums.line_occurrence
-        and england.column_code is not distinct from sums.column_code
-    left join missing
-        on england.financial_year = missing.financial_year
-        and england.form = missing.form
-        and england.release = missing.release
-        and england.line_label = missing.line_label
-        and england.line_occurrence = missing.line_occurrence
-        and england.column_code is not distinct from missing.column_code
-    left join moved
-        on england.financial_year = moved.financial_year
-        and england.form = moved.form
-        and england.release = moved.release
-        and england.line_label = moved.line_label
-        and england.line_occurrence = moved.line_occurrence
-        and england.column_code is not distinct from moved.column_code
+    left join sums on {{ same_published_cell('england', 'sums') }}
+    left join missing on {{ same_published_cell('england', 'missing') }}
+    left join moved on {{ same_published_cell('england', 'moved') }}
 ),
 
 classified as (
