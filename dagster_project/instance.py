@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 
+from warehouse.lock import process_alive
 from warehouse.settings import PROJECT_ROOT, Settings
 
 INSTANCE_YAML = PROJECT_ROOT / "dagster.yaml"
@@ -44,22 +45,12 @@ def reap_dead_runs(instance) -> list[str]:
     )
     for run in runs:
         pid = run.tags.get("lgf/pid")
-        if not pid or _alive(int(pid)):
+        if not pid or process_alive(int(pid)):
             continue
         instance.report_run_failed(run, message=f"the refresh process (pid {pid}) was killed")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
         reaped.append(run.run_id)
     return reaped
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 if __name__ == "__main__":  # `make dev`: the UI and daemon on the data folder's instance

@@ -102,3 +102,17 @@ def remove_leftovers(work_dir: Path, landing_dir: Path) -> list[Path]:
             part.unlink(missing_ok=True)
             removed.append(part)
     return removed
+
+
+def process_alive(pid: int) -> bool:
+    """True when a process with this pid exists (this process included): a lock holder, a run
+    or a temporary file's writer that may still be working."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

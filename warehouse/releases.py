@@ -26,6 +26,7 @@ import shutil
 from pathlib import Path
 
 from warehouse.dictionary import table_columns
+from warehouse.lock import process_alive
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -197,18 +198,6 @@ def prune(published_dir: Path, keep: int) -> list[str]:
 _TMP = re.compile(r"^\..*\.(\d+)(\.old)?\.tmp$")
 
 
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def cleanup_temporaries(published_dir: Path) -> list[Path]:
     """Remove temporary copies left by a publish that was killed (``.<name>.<pid>.tmp``, in the
     published folder and its releases folder) whose process is gone."""
@@ -218,7 +207,7 @@ def cleanup_temporaries(published_dir: Path) -> list[Path]:
             continue
         for path in folder.iterdir():
             match = _TMP.match(path.name)
-            if not match or _alive(int(match.group(1))):
+            if not match or process_alive(int(match.group(1))):
                 continue
             if path.is_dir() and not path.is_symlink():
                 shutil.rmtree(path, ignore_errors=True)
