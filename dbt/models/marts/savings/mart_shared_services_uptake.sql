@@ -18,16 +18,7 @@ compared_benchmarks as (
     select *
     from benchmarks
     where year is not null
-        and metric_code in (
-            'lga_map_councils_sharing',
-            'lga_map_arrangements',
-            'lga_map_partnerships',
-            'lga_map_savings',
-            'lga_map_cumulative_savings',
-            'lga_map_councils_sharing_pct',
-            'survey_2007_councils_shared_procurement_pct',
-            'survey_2007_councils_operational_shared_service_pct'
-        )
+        and metric_code in {{ shared_services_benchmark_codes() }}
 ),
 
 council_years as (
