@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["MAX_EXAMPLES", "AuditResult", "ExpectationSpec", "run_audit"]
+__all__ = ["MAX_EXAMPLES", "AuditResult", "ExpectationSpec", "columns_read", "run_audit"]
 
 MAX_EXAMPLES = 10
 """At most this many offending values are kept per failed expectation."""
@@ -72,6 +72,27 @@ class AuditResult:
         ]
         lines += [f"  - {failure['message']}" for failure in self.failures]
         return "\n".join(lines)
+
+
+def columns_read(expectations: list[ExpectationSpec], columns: list[str]) -> list[str]:
+    """The columns of a table (in its order) that ``expectations`` read: those they name, and
+    those a ``row_condition`` mentions. All of them when an expectation is on the table's
+    columns themselves (``ExpectTableColumns…``), or when none is named (row counts only: the
+    first column, so the frame keeps its length)."""
+    import re
+
+    if any(spec.kind.startswith("ExpectTableColumn") for spec in expectations):
+        return list(columns)
+    named: set[str] = set()
+    for spec in expectations:
+        for key in _DOMAIN_KEYS:
+            value = spec.kwargs.get(key)
+            named.update([value] if isinstance(value, str) else value or [])
+        condition = spec.kwargs.get("row_condition")
+        if isinstance(condition, str):
+            named.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", condition))
+    wanted = [c for c in columns if c in named]
+    return wanted or list(columns[:1])
 
 
 def run_audit(

@@ -224,3 +224,24 @@ def test_docs_dir_gets_html_report_and_raw_json(tmp_path, capfd) -> None:
     assert raw["success"] is False
     assert len(raw["results"]) == result.evaluated == 8
     assert_no_progress_bars(capfd)
+
+
+def test_columns_read_are_the_named_and_conditioned_columns_in_table_order():
+    from warehouse.audit import columns_read
+
+    specs = [
+        ExpectationSpec("ExpectColumnValuesToNotBeNull", {"column": "ecode"}),
+        ExpectationSpec("ExpectCompoundColumnsToBeUnique", {"column_list": ["year", "ecode"]}),
+        ExpectationSpec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "gbp", "min_value": 0, "row_condition": 'kind=="total" and flag==True'},
+        ),
+    ]
+    table = ["year", "name", "ecode", "kind", "gbp", "flag", "note"]
+    assert columns_read(specs, table) == ["year", "ecode", "kind", "gbp", "flag"]
+    # a row count reads no column: one is kept so the frame has its rows
+    count = [ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 1})]
+    assert columns_read(count, table) == ["year"]
+    # an expectation on the table's columns needs all of them
+    whole = [ExpectationSpec("ExpectTableColumnsToMatchSet", {"column_set": table})]
+    assert columns_read(whole, table) == table
