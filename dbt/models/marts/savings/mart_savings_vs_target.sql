@@ -10,7 +10,7 @@ returns as (
     select
         *,
         coalesce(body_id, 'ENGLAND') as area_id
-    from {{ ref('stg_efficiency__returns') }}
+    from {{ ref('int_efficiency__returns') }}
 ),
 
 national as (

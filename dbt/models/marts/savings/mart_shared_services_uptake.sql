@@ -11,7 +11,7 @@ arrangements as (
 ),
 
 benchmarks as (
-    select * from {{ ref('stg_efficiency__published_benchmarks') }}
+    select * from {{ ref('int_efficiency__published_benchmarks') }}
 ),
 
 compared_benchmarks as (
