@@ -1,5 +1,5 @@
 """The efficiency dataset as a DatasetSpec of the one load recipe (dagster_project.datasets):
-raw.efficiency_returns and raw.published_benchmarks.
+raw.efficiency_returns and raw.headline_figures.
 
 Files come from the bundled catalogue ``sources/samples/efficiency/catalogue.csv`` (or a user's
 catalogue listing dataset 'efficiency', which replaces it) and from the drop folder
@@ -24,7 +24,7 @@ from sources.catalogue import SAMPLES_DIR
 DATASET = "efficiency"
 BUNDLED_CATALOGUE = SAMPLES_DIR / "efficiency" / "catalogue.csv"
 HEADLINE_FORMS = ("headline_figures", "brief_benchmarks")
-TABLES = ("efficiency_returns", "published_benchmarks")
+TABLES = ("efficiency_returns", "headline_figures")
 
 
 def unchanged(settings, tables: list[str], shas: list[str]) -> bool:
@@ -42,10 +42,11 @@ def build_efficiency(landed: Landed, settings, log) -> dict:
     import pandas as pd
 
     from sources.efficiency.contracts import load_returns
-    from sources.efficiency.headline import benchmark_rows, efficiency_rows, read_records
+    from sources.efficiency.headline import figure_rows, read_records
     from sources.efficiency.schema import (
+        returns_frame,
         validate_efficiency_returns,
-        validate_published_benchmarks,
+        validate_headline_figures,
     )
 
     resolver = register_resolver(settings, log)
@@ -56,10 +57,10 @@ def build_efficiency(landed: Landed, settings, log) -> dict:
                 records += read_records(file.path)
             else:
                 frames.append(load_returns(file.path, release.form, resolver))
-    returns = pd.concat([efficiency_rows(records, resolver), *frames], ignore_index=True)
+    returns = pd.concat(frames, ignore_index=True) if frames else returns_frame([])
     return {
         "efficiency_returns": validate_efficiency_returns(returns),
-        "published_benchmarks": validate_published_benchmarks(benchmark_rows(records, resolver)),
+        "headline_figures": validate_headline_figures(figure_rows(records, resolver)),
     }
 
 
@@ -68,9 +69,10 @@ EFFICIENCY = DatasetSpec(
     group="efficiency",
     tables={
         "efficiency_returns": "raw.efficiency_returns: SR04 AES and CSR07 NI 179 efficiency "
-        "figures and targets of England and named councils (self-reported, unaudited)",
-        "published_benchmarks": "raw.published_benchmarks: every published headline figure "
-        "(efficiency targets and totals, LGA shared-services map counts, 2007 survey shares) "
+        "figures and targets from returns in the AES or NI 179 contracts (self-reported, "
+        "unaudited)",
+        "headline_figures": "raw.headline_figures: every published headline figure (efficiency "
+        "targets and totals, LGA shared-services map counts, 2007 survey shares) as published, "
         "with its source address",
     },
     releases=efficiency_releases,

@@ -1,5 +1,6 @@
 {#- The published headline figures the shared-services uptake is set beside (LGA map counts and
-    savings, the 2007 survey shares): one list for the mart and the year bounds it covers. -#}
+    savings, the 2007 survey shares): one list for int_shared_services__published_cells and the
+    year bounds int_shared_services__council_years covers. -#}
 {% macro shared_services_benchmark_codes() -%}
     (
         'lga_map_councils_sharing',

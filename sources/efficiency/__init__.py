@@ -3,8 +3,9 @@
 
 - ``targets``: the target rules, in one place (and the dbt seed generated from them);
 - ``contracts``: the canonical CSV contracts of councils' returns, and their loaders;
-- ``headline``: the bundled published headline figures -> efficiency rows and benchmarks;
-- ``schema``: raw.efficiency_returns and raw.published_benchmarks (pandera).
+- ``headline``: the published headline figures -> tidy rows with provenance (their meaning is
+  derived in dbt);
+- ``schema``: raw.efficiency_returns and raw.headline_figures (pandera).
 
 Every figure is self-reported by councils and unaudited.
 """

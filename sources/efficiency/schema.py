@@ -1,5 +1,5 @@
-"""``raw.efficiency_returns`` and ``raw.published_benchmarks``: their columns, pandera schemas
-and the blocking validation step.
+"""``raw.efficiency_returns`` and ``raw.headline_figures``: their columns, pandera schemas and
+the blocking validation step.
 
 raw.efficiency_returns: one row per published efficiency figure (or published target) of one
 authority, or of England, for one regime, statement, financial year, workstream and kind of
@@ -23,8 +23,8 @@ gain. Columns (see RETURN_COLUMNS):
   ``is_cumulative``;
 - ``target_gbp``, ``target_cashable_gbp``, ``target_is_cumulative``, ``target_basis``;
 - ``baseline_gbp``, ``baseline_basis``, ``baseline_priority`` (1 published; 2 implied by a
-  percentage the source states; 3 implied by a published target and the rule in
-  sources.efficiency.targets);
+  percentage the source states; 3 implied by a published target and the rule of seed
+  efficiency_targets: 2 and 3 are derived in dbt from the headline figures);
 - ``quality_crosscheck`` (the AES quality cross-check as published), ``is_approximate``,
   ``is_derived`` + ``derivation`` (a figure read from a record's note, or a baseline implied
   here), ``interpretation`` (how an ambiguous published figure was classified);
@@ -33,8 +33,12 @@ gain. Columns (see RETURN_COLUMNS):
 Every figure is self-reported by the councils (or totalled by government from their returns)
 and unaudited.
 
-raw.published_benchmarks: one row per published headline figure (each record of the headline
-file, plus figures its notes state, each with the quoted text), see BENCHMARK_COLUMNS.
+raw.efficiency_returns holds the rows of returns in the AES or NI 179 contracts
+(sources.efficiency.contracts); the efficiency rows the headline figures give are derived in dbt
+(int_efficiency__headline_returns) and joined to these in int_efficiency__returns.
+
+raw.headline_figures: one row per record of a headline-figures file as published, typed, with
+its value in a normalised unit (sources.efficiency.headline), see FIGURE_COLUMNS.
 """
 
 from __future__ import annotations
@@ -107,7 +111,7 @@ RETURN_KEY = [
     "gain_type",
 ]
 
-BENCHMARK_UNITS = (
+FIGURE_UNITS = (
     "GBP",
     "percent",
     "councils",
@@ -115,10 +119,8 @@ BENCHMARK_UNITS = (
     "partnerships",
     "count",
 )
-BENCHMARK_COLUMNS = [
-    "benchmark_id",
+FIGURE_COLUMNS = [
     "record_id",
-    "metric_code",
     "topic",
     "scope",
     "authority_as_published",
@@ -132,10 +134,6 @@ BENCHMARK_COLUMNS = [
     "value_normalised",
     "unit_normalised",
     "is_approximate",
-    "is_lower_bound",
-    "is_from_note",
-    "note_quote",
-    "is_source_verified",
     "source_url",
     "source_type",
     "source_note",
@@ -150,7 +148,6 @@ E_SCOPE = "an England row has a body_id, or an authority row has none"
 E_STATEMENT = "statement does not belong to the regime"
 E_BASELINE = "baseline_gbp, baseline_basis and baseline_priority are not given together"
 E_DERIVED = "a derived row needs a derivation"
-E_VERIFIED = "a benchmark with a source address must be verified, one without must not be"
 
 
 class EfficiencyReturnsSchema(pa.DataFrameModel):
@@ -232,12 +229,10 @@ class EfficiencyReturnsSchema(pa.DataFrameModel):
         return ~df["is_derived"] | df["derivation"].notna()
 
 
-class PublishedBenchmarksSchema(pa.DataFrameModel):
-    """raw.published_benchmarks: one row per published headline figure."""
+class HeadlineFiguresSchema(pa.DataFrameModel):
+    """raw.headline_figures: one row per published headline figure, as published."""
 
-    benchmark_id: str = pa.Field(unique=True, str_length={"min_value": 1})
-    record_id: str = pa.Field(str_length={"min_value": 1})
-    metric_code: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    record_id: str = pa.Field(unique=True, str_length={"min_value": 1})
     topic: str = pa.Field(str_length={"min_value": 1})
     scope: str = pa.Field(str_length={"min_value": 1})
     authority_as_published: str = pa.Field(nullable=True)
@@ -249,12 +244,8 @@ class PublishedBenchmarksSchema(pa.DataFrameModel):
     value: float
     unit_as_published: str = pa.Field(str_length={"min_value": 1})
     value_normalised: float
-    unit_normalised: str = pa.Field(isin=list(BENCHMARK_UNITS))
+    unit_normalised: str = pa.Field(isin=list(FIGURE_UNITS))
     is_approximate: bool
-    is_lower_bound: bool
-    is_from_note: bool
-    note_quote: str = pa.Field(nullable=True)
-    is_source_verified: bool
     source_url: str = pa.Field(nullable=True, str_matches=r"^https?://")
     source_type: str = pa.Field(str_length={"min_value": 1})
     source_note: str = pa.Field(nullable=True)
@@ -264,14 +255,6 @@ class PublishedBenchmarksSchema(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-
-    @pa.dataframe_check(error=E_VERIFIED)
-    def verified_iff_address(cls, df: pd.DataFrame) -> pd.Series:
-        return df["is_source_verified"] == df["source_url"].notna()
-
-    @pa.dataframe_check(error="a figure read from a note needs the quoted text")
-    def note_quoted(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df["is_from_note"] | df["note_quote"].notna()
 
 
 def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
@@ -323,11 +306,11 @@ def validate_efficiency_returns(
     return df
 
 
-def validate_published_benchmarks(
-    df: pd.DataFrame, dataset: str = "raw.published_benchmarks"
+def validate_headline_figures(
+    df: pd.DataFrame, dataset: str = "raw.headline_figures"
 ) -> pd.DataFrame:
     """Validate lazily; raise ValidationFailed naming the file, row and record of each failure."""
-    return _validate(PublishedBenchmarksSchema, df, dataset)
+    return _validate(HeadlineFiguresSchema, df, dataset)
 
 
 def returns_frame(rows: list[dict]) -> pd.DataFrame:
@@ -342,20 +325,22 @@ def returns_frame(rows: list[dict]) -> pd.DataFrame:
         frame[col] = frame[col].astype(bool)
     frame["source_row"] = frame["source_row"].astype("int64")
     for col in RETURN_COLUMNS:
-        if frame[col].dtype == object:
+        if frame[col].dtype == object and frame.empty:
+            frame[col] = frame[col].astype("string")  # so that an empty raw table is typed
+        elif frame[col].dtype == object:
             frame[col] = frame[col].where(frame[col].notna(), None)
     return frame
 
 
-def benchmarks_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=BENCHMARK_COLUMNS)
+def figures_frame(rows: list[dict]) -> pd.DataFrame:
+    """Rows (dicts) as a frame in FIGURE_COLUMNS order and the schema's dtypes."""
+    frame = pd.DataFrame(rows, columns=FIGURE_COLUMNS)
     frame["value"] = frame["value"].astype("float64")
     frame["value_normalised"] = frame["value_normalised"].astype("float64")
     frame["year"] = frame["year"].astype("Int64")
-    for col in ("is_approximate", "is_lower_bound", "is_from_note", "is_source_verified"):
-        frame[col] = frame[col].astype(bool)
+    frame["is_approximate"] = frame["is_approximate"].astype(bool)
     frame["source_row"] = frame["source_row"].astype("int64")
-    for col in BENCHMARK_COLUMNS:
+    for col in FIGURE_COLUMNS:
         if frame[col].dtype == object:
             frame[col] = frame[col].where(frame[col].notna(), None)
     return frame

@@ -122,14 +122,6 @@ def target_gbp(
     return baseline_gbp * pct / 100
 
 
-def implied_baseline_gbp(
-    regime: str, financial_year: str, cumulative_target: float
-) -> float | None:
-    """The baseline a published cumulative target implies under the rule (target ÷ %)."""
-    pct = cumulative_target_pct(regime, financial_year)
-    return None if not pct else cumulative_target * 100 / pct
-
-
 def cashable_min_share(regime: str) -> float:
     """Minimum cashable share of gains: SR04 one half; CSR07 all (net cash-releasing only)."""
     return CASHABLE_MIN_SHARE[_check(regime)]

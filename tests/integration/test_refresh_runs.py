@@ -162,7 +162,7 @@ def test_killed_during_dbt_leaves_no_dbt_and_the_next_refresh_succeeds(built_cop
 
 
 def contracts() -> dict:
-    from sources.efficiency.schema import EfficiencyReturnsSchema, PublishedBenchmarksSchema
+    from sources.efficiency.schema import EfficiencyReturnsSchema, HeadlineFiguresSchema
     from sources.reference.schema import AuthoritySchema, GdpDeflatorSchema, PopulationSchema
     from sources.revenue_outturn.schema import RevenueOutturnSchema
     from sources.shared_services.schema import SharedServiceArrangementsSchema
@@ -174,7 +174,7 @@ def contracts() -> dict:
         "population": PopulationSchema,
         "gdp_deflator": GdpDeflatorSchema,
         "efficiency_returns": EfficiencyReturnsSchema,
-        "published_benchmarks": PublishedBenchmarksSchema,
+        "headline_figures": HeadlineFiguresSchema,
         "shared_service_arrangements": SharedServiceArrangementsSchema,
         "spend_transactions": SpendTransactionsSchema,
     }

@@ -10,6 +10,7 @@ the full suite runs in tests/integration/test_pipeline.py's whole-warehouse buil
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 import pytest
 from dagster import AssetSelection, DagsterInstance, materialize
 
@@ -22,12 +23,93 @@ def savings_warehouse(built) -> Settings:
     return built
 
 
-def query(settings: Settings, sql: str):
-    con = duckdb.connect(str(settings.published_db), read_only=True)
+def query(settings: Settings, sql: str, *, db=None):
+    con = duckdb.connect(str(db or settings.published_db), read_only=True)
     try:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def returns(settings: Settings) -> pd.DataFrame:
+    """intermediate.int_efficiency__returns (in the working database) by record id."""
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        df = con.execute("select * from intermediate.int_efficiency__returns").df()
+    finally:
+        con.close()
+    return df
+
+
+def test_headline_figures_give_the_efficiency_rows(savings_warehouse):
+    """The efficiency rows dbt derives from the headline figures (int_efficiency__headline_returns):
+    the national SR04 trajectory, and the baselines it implies (priority 2, labelled)."""
+    df = returns(savings_warehouse)
+    assert len(df) == 24
+    assert df.groupby("regime").size().to_dict() == {"CSR07 NI 179": 7, "SR04 AES": 17}
+    assert df["source_url"].str.startswith("http").all()
+    england = df[(df["scope"] == "england") & (df["gain_type"] == "cumulative")]
+    got = dict(zip(england["financial_year"], england["gain_total_gbp"], strict=True))
+    assert got == {"2004-05": 760e6, "2005-06": 1931e6, "2006-07": 3064e6, "2007-08": 4300e6}
+    hansard = england[england["baseline_gbp"].notna()].set_index("financial_year")
+    pct = (100 * hansard["gain_total_gbp"] / hansard["baseline_gbp"]).round(2).to_dict()
+    assert pct == {"2004-05": 1.89, "2005-06": 4.81, "2006-07": 7.63}
+    assert (hansard["baseline_priority"] == 2).all()
+    assert hansard["baseline_basis"].str.startswith("derived:").all()
+    assert hansard["baseline_gbp"].between(40.1e9, 40.3e9).all()  # one 2004-05 baseline
+    ac = england.set_index("financial_year").loc["2007-08"]
+    assert "Audit Commission" in ac["interpretation"]
+    assert sorted(df["body_id"].dropna().unique()) == ["BAS", "HAM", "LEC", "PLY", "STF"]
+
+
+def test_cashable_pairs_and_note_figures_are_joined_and_labelled(savings_warehouse):
+    df = returns(savings_warehouse).set_index("record_id")
+    national = df.loc["AES-06+AES-07"]
+    assert (national["gain_total_gbp"], national["gain_cashable_gbp"]) == (1237.6e6, 898.7e6)
+    assert national["gain_type"] == "reported_for_year"
+    bath = df.loc["AES-12+AES-13"]
+    assert (bath["body_id"], bath["gain_total_gbp"], bath["gain_cashable_gbp"]) == (
+        "BAS",
+        2977392.0,
+        2184902.0,
+    )
+    hampshire_asc = df.loc["AES-16"]
+    assert hampshire_asc["workstream"] == "Adult social services"
+    assert hampshire_asc["workstream_type"] == "service area"
+    assert hampshire_asc["gain_cashable_gbp"] == 4690000.0
+    assert (
+        hampshire_asc["derivation"]
+        == "of which cashable read from the record's note: 'cashable 4690000'"
+    )
+    ongoing = df.loc["AES-16/note:ongoing"]
+    assert (ongoing["gain_type"], ongoing["gain_total_gbp"]) == ("further_ongoing", 4690000.0)
+    assert ongoing["is_derived"]
+    hampshire = df.loc["AES-14"]
+    assert hampshire["target_gbp"] == 43.7e6 and hampshire["baseline_priority"] == 2
+    assert hampshire["baseline_gbp"] == pytest.approx(43.7e6 / 0.075)
+
+
+def test_ni179_figures_targets_and_baselines(savings_warehouse):
+    df = returns(savings_warehouse)
+    ni = df[df["regime"] == "CSR07 NI 179"].set_index("record_id")
+    leics = ni.loc["NI179-01"]
+    assert (leics["statement"], leics["financial_year"], leics["gain_total_gbp"]) == (
+        "NI 179 outturn",
+        "2008-09",
+        12e6,
+    )
+    assert leics["target_gbp"] == 8.9e6 and leics["target_is_cumulative"]
+    assert leics["baseline_gbp"] == pytest.approx(8.9e6 / 0.03)
+    assert leics["baseline_priority"] == 3
+    assert ni.loc["NI179-02", "gain_total_gbp"] == 5.4e6
+    assert ni.loc["NI179-03", "gain_total_gbp"] == 9.9e6
+    forecast = ni.loc["NI179-03/note:NI 179 forecast 2010-11"]
+    assert (forecast["statement"], forecast["gain_total_gbp"]) == ("NI 179 forecast", 29.1e6)
+    # a 2010-11 CSR07 target implies no baseline: the Budget 2009 extra 1% may or may not be in it
+    plymouth_target = ni.loc["NI179-03/note:target 2010-11"]
+    assert plymouth_target["target_gbp"] == 31e6
+    assert pd.isna(plymouth_target["baseline_gbp"])
+    assert ni["is_cumulative"][ni["gain_type"].notna()].all()
 
 
 def test_national_sr04_trajectory_is_reproduced(savings_warehouse):
@@ -231,6 +313,19 @@ def test_benchmarks_table_holds_the_brief_and_published_figures(savings_warehous
         "survey_2007_councils_shared_procurement_pct": 32.0,
         "survey_2007_councils_operational_shared_service_pct": 20.0,
     }
+    # every record (30 + the brief's 2) and the 22 figures their notes state (seed
+    # headline_note_benchmarks), each with the text it was read from
+    notes = query(
+        savings_warehouse,
+        """select benchmark_id, value_normalised, year, note_quote, is_lower_bound
+           from marts.dim_published_benchmarks where is_from_note order by benchmark_id""",
+    )
+    assert len(notes) == 22
+    by_id = {r[0]: r[1:] for r in notes}
+    assert by_id["SS-06/lga_map_partnerships"] == (626, 2019, "from 626 partnerships", False)
+    assert by_id["SS-05/lga_map_partnerships"][3] is True
+    (count,) = query(savings_warehouse, "select count(*) from marts.dim_published_benchmarks")
+    assert count == (32 + 22,)
 
 
 def test_a_dropped_ni179_file_is_loaded(tmp_path):
@@ -265,4 +360,4 @@ def test_a_dropped_ni179_file_is_loaded(tmp_path):
     finally:
         con.close()
     assert rows == [("ADU", "NI 179 outturn", 123456.0, "ni179_synthetic.csv")]
-    assert total == 24 + 1
+    assert total == 1  # the headline figures' rows are dbt's (int_efficiency__headline_returns)

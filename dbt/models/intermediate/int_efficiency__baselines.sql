@@ -7,7 +7,7 @@ with
 
 returns as (
     select *, coalesce(body_id, 'ENGLAND') as area_id
-    from {{ ref('stg_efficiency__returns') }}
+    from {{ ref('int_efficiency__returns') }}
 ),
 
 regime_baseline_years as (

@@ -8,7 +8,7 @@ returns as (
     select
         *,
         coalesce(body_id, 'ENGLAND') as area_id
-    from {{ ref('stg_efficiency__returns') }}
+    from {{ ref('int_efficiency__returns') }}
 ),
 
 -- One value per regime x area x year x statement x kind of gain: the statement's total row, or

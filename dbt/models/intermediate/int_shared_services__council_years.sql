@@ -13,7 +13,7 @@ councils as (
 ),
 
 compared_benchmarks as (
-    select * from {{ ref('stg_efficiency__published_benchmarks') }}
+    select * from {{ ref('int_efficiency__published_benchmarks') }}
     where year is not null
         and metric_code in {{ shared_services_benchmark_codes() }}
 ),

@@ -12,7 +12,7 @@ benchmarks as (
                 || 'publication was not identified'
             else 'source not judged (seed source_statuses)' end
         ) as source_judgement
-    from {{ ref('stg_efficiency__published_benchmarks') }} as benchmarks
+    from {{ ref('int_efficiency__published_benchmarks') }} as benchmarks
     left join {{ ref('source_statuses') }} as statuses
         on benchmarks.source_url = statuses.source_url
 ),

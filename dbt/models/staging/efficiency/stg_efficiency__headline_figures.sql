@@ -1,15 +1,13 @@
--- Published headline figures, one row each: renamed and typed only.
+-- Published headline figures, one row per record as transcribed: renamed and typed only.
 with
 
 source as (
-    select * from {{ source('efficiency', 'published_benchmarks') }}
+    select * from {{ source('efficiency', 'headline_figures') }}
 ),
 
 renamed as (
     select
-        cast(benchmark_id as varchar) as benchmark_id,
         cast(record_id as varchar) as record_id,
-        cast(metric_code as varchar) as metric_code,
         cast(topic as varchar) as topic,
         cast(scope as varchar) as scope,
         cast(authority_as_published as varchar) as authority_as_published,
@@ -23,10 +21,6 @@ renamed as (
         cast(value_normalised as double) as value_normalised,
         cast(unit_normalised as varchar) as unit_normalised,
         cast(is_approximate as boolean) as is_approximate,
-        cast(is_lower_bound as boolean) as is_lower_bound,
-        cast(is_from_note as boolean) as is_from_note,
-        cast(note_quote as varchar) as note_quote,
-        cast(is_source_verified as boolean) as is_source_verified,
         cast(source_url as varchar) as source_url,
         cast(source_type as varchar) as source_type,
         cast(source_note as varchar) as source_note,
