@@ -917,16 +917,67 @@ def parse_workbook(
     return parsed
 
 
-def _frame(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
-    """One frame from the column arrays of every sheet read (built once: no concat)."""
-    data = {c: np.concatenate([p[c] for p in parts]) for c in columns}
-    df = pd.DataFrame(data, columns=columns)
-    lines = data["line_number"].astype(float)
+@dataclass
+class _Part:
+    """One sheet's rows of the tidy frame before melting: columns given per table row, per data
+    column, per cell (rows x columns) or once for the sheet."""
+
+    n_rows: int
+    n_cols: int
+    per_row: dict[str, np.ndarray]
+    per_col: dict[str, np.ndarray]
+    per_cell: dict[str, np.ndarray]
+    const: dict[str, object]
+
+    def fill(self, name: str, target: np.ndarray) -> None:
+        """Write column ``name`` (row-major: each row's cells in column order) into ``target``."""
+        out = target.reshape(self.n_rows, self.n_cols)
+        if name in self.per_row:
+            out[...] = self.per_row[name][:, None]
+        elif name in self.per_col:
+            out[...] = self.per_col[name][None, :]
+        elif name in self.per_cell:
+            out[...] = self.per_cell[name]
+        else:
+            out[...] = self.const[name]
+
+
+# The tidy frame's non-object columns (line_number is nullable: a column may have none).
+_NUMERIC = {
+    "line_occurrence": np.int64,
+    "line_number": np.float64,
+    "value_gbp_thousands": np.float64,
+    "source_row": np.int64,
+}
+
+
+def _frame(parts: list[_Part], columns: list[str]) -> pd.DataFrame:
+    """One frame from every sheet read, melted straight into its final arrays: the object
+    columns as one 2-D block (one copy of each cell, no concat, no consolidation), the numeric
+    ones beside it."""
+    n = sum(p.n_rows * p.n_cols for p in parts)
+    text = [c for c in columns if c not in _NUMERIC]
+    block = np.empty((len(text), n), dtype=object)
+    numeric = {c: np.empty(n, dtype=t) for c, t in _NUMERIC.items()}
+    at = 0
+    for p in parts:
+        size = p.n_rows * p.n_cols
+        if not size:
+            continue
+        for i, name in enumerate(text):
+            p.fill(name, block[i, at : at + size])
+        for name, arr in numeric.items():
+            p.fill(name, arr[at : at + size])
+        at += size
+    df = pd.DataFrame(block.T, columns=text, copy=False)
+    lines = numeric["line_number"]
     missing = np.isnan(lines)
-    df["line_number"] = pd.arrays.IntegerArray(
+    numeric["line_number"] = pd.arrays.IntegerArray(
         np.where(missing, 0, lines).astype(np.int64), missing
     )
-    df["line_occurrence"] = df["line_occurrence"].astype("int64")
+    for i, name in enumerate(columns):
+        if name in numeric:
+            df.insert(i, name, numeric[name])
     return df
 
 
@@ -934,12 +985,16 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
     grid = table.grid
     cols = np.array([c.col for c in table.columns], dtype=int)
     labels = np.array([c.label for c in table.columns], dtype=object)
-    codes = np.array([c.code for c in table.columns], dtype=object)
-    lines = np.array(
-        [np.nan if c.line_number is None else c.line_number for c in table.columns], dtype=float
-    )
-    letters = np.array([table.letter(c) for c in cols], dtype=object)
-    occ = np.array(occurrences, dtype=int)
+    per_col = {
+        "line_label": labels,
+        "line_occurrence": np.array(occurrences, dtype=np.int64),
+        "line_number": np.array(
+            [np.nan if c.line_number is None else c.line_number for c in table.columns],
+            dtype=float,
+        ),
+        "column_code": np.array([c.code for c in table.columns], dtype=object),
+        "source_column": np.array([table.letter(c) for c in cols], dtype=object),
+    }
 
     def read(rows: np.ndarray):
         block = (
@@ -951,30 +1006,20 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
         v, m, k = read_block(block, lambda i, j: table.where(rows[i], cols[j]), learned=learned)
         return v, m, k
 
-    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> tuple[_Part, tuple]:
         v, m, k = read(rows)
         _check_annotations(table, rows, cols, labels, m, k)
-        n_rows, n_cols = len(rows), len(cols)
-        n = n_rows * n_cols
-        out = {
-            name: np.repeat(np.asarray(vals, dtype=object), n_cols)
-            for name, vals in per_row.items()
-        }
-        out.update(
-            line_label=np.tile(labels, n_rows),
-            line_occurrence=np.tile(occ, n_rows),
-            line_number=np.tile(lines, n_rows),
-            column_code=np.tile(codes, n_rows),
-            value_gbp_thousands=v.ravel(),
-            value_marker=m.ravel(),
-            value_marker_kind=k.ravel(),
-            source_row=np.repeat(grid.row0 + rows + 1, n_cols).astype(np.int64),
-            source_column=np.tile(letters, n_rows),
+        per_row = {name: np.asarray(vals, dtype=object) for name, vals in per_row.items()}
+        per_row["source_row"] = (grid.row0 + rows + 1).astype(np.int64)
+        part = _Part(
+            len(rows),
+            len(cols),
+            per_row,
+            per_col,
+            {"value_gbp_thousands": v, "value_marker": m, "value_marker_kind": k},
+            base,
         )
-        for key, val in base.items():
-            out[key] = np.repeat(np.array([val], dtype=object), n)
-        out["_arrays"] = (v, m, k)
-        return out
+        return part, (v, m, k)
 
     cells = grid.cells
     ids = table.ids
@@ -1021,11 +1066,9 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             "authority_class": tclass,
         },
     )
-    table.values, table.kinds = values.pop("_arrays")[0::2]
-    table.ecodes = (
-        values["ecode"][:: max(len(cols), 1)] if len(cols) else np.array([], dtype=object)
-    )
-    england = totals.pop("_arrays")[0]
+    values, (table.values, _, table.kinds) = values
+    table.ecodes = values.per_row["ecode"] if len(cols) else np.array([], dtype=object)
+    totals, (england, _, _) = totals
     table.england = england[0] if len(table.england_rows) else None
     return values, totals
 
