@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sources.errors import Location, ParseError, column_letter
 
@@ -335,6 +336,13 @@ class Grid:
     def shape(self) -> tuple[int, int]:
         return self.cells.shape
 
+    @property
+    def types(self) -> np.ndarray:
+        """`type_codes` of every cell, computed once per sheet."""
+        if "types" not in self.memo:
+            self.memo["types"] = type_codes(self.cells)
+        return self.memo["types"]
+
 
 class BoundedWorkbook:
     """A workbook read within `Limits`; every failure is a ParseError naming file and sheet."""
@@ -512,14 +520,33 @@ def _as_array(rows: list[list]) -> np.ndarray:
 
 # --- what a cell means -----------------------------------------------------------------------
 
-TYPE_OF = np.frompyfunc(type, 1, 1)
+# A cell's type as a small code (exact types: a bool or a numpy number is OTHER).
+NUMBER, TEXT, NONE, OTHER = 1, 2, 3, 0
 
 
-def type_masks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(number, text, none) masks of an object array of calamine cells, in one pass."""
-    types = TYPE_OF(block)
-    is_num = np.equal(types, float) | np.equal(types, int)
-    return is_num, np.equal(types, str), np.equal(types, type(None))
+class _TypeCodes(dict):
+    def __missing__(self, key) -> int:
+        return OTHER
+
+
+_TYPE_CODE = _TypeCodes({float: NUMBER, int: NUMBER, str: TEXT, type(None): NONE})
+
+
+def type_codes(block: np.ndarray) -> np.ndarray:
+    """The type code (NUMBER, TEXT, NONE, OTHER) of every cell of an object array, in one pass
+    over it: the only per-cell Python work a sheet needs before its value block is read."""
+    flat = block.ravel().tolist()
+    codes = np.fromiter(map(_TYPE_CODE.__getitem__, map(type, flat)), np.int8, len(flat))
+    return codes.reshape(block.shape)
+
+
+def type_masks(
+    block: np.ndarray, types: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(number, text, none) masks of an object array of calamine cells (``types``: its
+    `type_codes`, when already known)."""
+    codes = type_codes(block) if types is None else types
+    return codes == NUMBER, codes == TEXT, codes == NONE
 
 
 def fold(value) -> str:
@@ -597,9 +624,14 @@ def read_block(
     *,
     learned: frozenset[str] = frozenset(),
     check_range: bool = True,
+    types: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole-array reading of data cells: (values float array, NaN where none; verbatim text or
-    None; kind or None). ``where(i, j)`` gives the Location of block cell (i, j) for errors.
+    None; kind or None). ``where(i, j)`` gives the Location of block cell (i, j) for errors;
+    ``types`` the block's `type_codes` when already known.
+
+    Numbers are taken as one array; text is interpreted once per distinct string (a sheet holds
+    a few dozen: markers, blanks, the odd number as text), then spread back to its cells.
 
     A boolean, a date, a non-finite number ('inf', 'nan', 1e400 in the file) or a number beyond
     MAX_ABS_GBP_THOUSANDS in a value cell is a ParseError naming the cell: none is a figure the
@@ -611,7 +643,7 @@ def read_block(
     kinds = np.full(shape, None, dtype=object)
     if block.size == 0:
         return values, markers, kinds
-    is_num, is_str, is_none = type_masks(block)
+    is_num, is_str, is_none = type_masks(block, types)
     other = ~(is_num | is_str | is_none)
     if other.any():
         i, j = np.argwhere(other)[0]
@@ -628,11 +660,12 @@ def read_block(
     if is_num.any():
         values[is_num] = block[is_num].astype(float)
     if is_str.any():
-        texts = block[is_str]
-        uniq = {s: fold(s) for s in set(texts.tolist())}
-        number: dict[str, float] = {}
-        marker: dict[str, tuple[str, str]] = {}
-        for raw, s in uniq.items():
+        codes, uniq = pd.factorize(block[is_str])  # in order of first appearance
+        number = np.full(len(uniq), np.nan)
+        marker = np.full(len(uniq), None, dtype=object)
+        kind = np.full(len(uniq), None, dtype=object)
+        for u, raw in enumerate(uniq.tolist()):
+            s = fold(raw)
             if not s:
                 continue
             if _NON_FINITE.match(s):
@@ -640,15 +673,13 @@ def read_block(
                 raise ParseError(f"cell holds {s!r}, which is not a finite number", where(*pos))
             n = text_number(s)
             if n is not None:
-                number[raw] = n
+                number[u] = n
             else:
-                marker[raw] = (s, classify_text(s, learned))
-        idx = np.argwhere(is_str)
-        for (i, j), raw in zip(idx, texts.tolist(), strict=True):
-            if raw in number:
-                values[i, j] = number[raw]
-            elif raw in marker:
-                markers[i, j], kinds[i, j] = marker[raw]
+                marker[u], kind[u] = s, classify_text(s, learned)
+        values[is_str] = number[codes]
+        if np.any(kind != None):  # noqa: E711 (object array comparison)
+            markers[is_str] = marker[codes]
+            kinds[is_str] = kind[codes]
     if check_range:
         numeric = ~np.isnan(values) | is_num  # a NaN number cell is as bad as infinity
         with np.errstate(invalid="ignore"):

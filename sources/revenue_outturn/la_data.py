@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -250,6 +251,7 @@ ARITHMETIC = [
 ARITHMETIC_TOLERANCE = 1.5  # GBP thousand: each published value is rounded
 
 
+@lru_cache(maxsize=4096)
 def _column_code(phrase: str) -> str | None:
     explicit = EXPLICIT_CODE.search(phrase)
     if explicit:
@@ -261,12 +263,14 @@ def _column_code(phrase: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _measure_only(phrase: str) -> bool:
     """Text that is nothing but measure wording ('Employees (C1)', 'NET TOTAL', '(Col 1+2)')."""
     words = re.findall(r"[a-z]+", EXPLICIT_CODE.sub(" ", phrase.lower()))
     return bool(words) and all(w in MEASURE_WORDS for w in words)
 
 
+@lru_cache(maxsize=4096)
 def _machine_code(value: str) -> tuple[str | None, int | None] | None:
     m = MACHINE_RC.match(value)
     if m:
@@ -329,8 +333,41 @@ class _Table:
     grid_path: str = ""
 
 
+def _row_text(grid: Grid, r: int) -> list[str]:
+    """Every cell of grid row ``r``, folded (once per sheet: header rows are read often)."""
+    key = ("row_text", r)
+    if key not in grid.memo:
+        grid.memo[key] = [fold(v) for v in grid.cells[r].tolist()]
+    return grid.memo[key]
+
+
 def _folded_column(cells: np.ndarray) -> list[str]:
     return [fold(v) for v in cells.tolist()]
+
+
+def _rows_with_text(cells: np.ndarray, word: str) -> np.ndarray:
+    """Rows of a 2-D object array with a text cell containing ``word`` (any case)."""
+    codes, uniq = pd.factorize(cells.ravel())
+    hit = np.zeros(len(uniq) + 1, dtype=bool)  # the last for codes of -1 (NaN)
+    hit[: len(uniq)] = [isinstance(u, str) and word in u.lower() for u in uniq.tolist()]
+    return hit[codes].reshape(cells.shape).any(axis=1) if cells.size else np.zeros(len(cells), bool)
+
+
+def _texts_by_column(body: np.ndarray, is_str: np.ndarray) -> dict[int, Counter]:
+    """Per column of ``body``, its non-empty texts (whitespace folded) and how often each
+    occurs; each distinct text is folded once."""
+    cols, rows = np.nonzero(is_str.T)  # by column, then row
+    if not len(rows):
+        return {}
+    codes, uniq = pd.factorize(body[rows, cols])
+    folded = [" ".join(v.split()) for v in uniq.tolist()]
+    pairs, counts = np.unique(cols.astype(np.int64) * len(uniq) + codes, return_counts=True)
+    out: dict[int, Counter] = {}
+    for pair, n in zip(pairs.tolist(), counts.tolist(), strict=True):
+        c, u = divmod(pair, len(uniq))
+        if folded[u]:
+            out.setdefault(c, Counter())[folded[u]] += n
+    return out
 
 
 class _NotATable(Exception):
@@ -342,23 +379,25 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     n_rows, n_cols = cells.shape
     if n_rows < MIN_AUTHORITY_ROWS or n_cols < 3:
         return None
-    # 1. the E-code column: the leftmost column holding the most E-codes
+    # 1. the E-code column: the leftmost column holding the most E-codes (each distinct text
+    # judged once)
     best, best_n, ecode_mask = -1, 0, None
-    _, left_str, _ = type_masks(cells[:, : min(n_cols, 12)])
-    for c in range(left_str.shape[1]):
-        rows = np.nonzero(left_str[:, c])[0]
-        if not len(rows):
+    for c in range(min(n_cols, 12)):
+        codes, uniq = pd.factorize(cells[:, c])
+        texts = np.array([u for u in uniq.tolist() if type(u) is str], dtype=object)
+        if not len(texts):
             continue
-        texts = np.char.strip(cells[rows, c].astype(str))
+        texts = np.char.strip(texts.astype(str))
         hits = (
             (np.char.str_len(texts) == 5)
             & np.char.startswith(texts, "E")
             & np.char.isdigit(np.char.lstrip(texts, "E"))
         )
-        n = int(hits.sum())
+        hit = np.zeros(len(uniq) + 1, dtype=bool)  # the last for codes of -1 (NaN)
+        hit[[i for i, u in enumerate(uniq.tolist()) if type(u) is str]] = hits
+        mask = hit[codes]
+        n = int(mask.sum())
         if n > best_n:
-            mask = np.zeros(n_rows, dtype=bool)
-            mask[rows[hits]] = True
             best, best_n, ecode_mask = c, n, mask
     if best_n < MIN_AUTHORITY_ROWS:
         return None
@@ -386,38 +425,39 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         return left_text[r]
 
     # 3. where the authority table ends: a class breakdown, or the header repeated below
-    class_start = n_rows
-    for r in range(first + 1, n_rows):
-        if "class breakdown" in lower_left(r) or (
-            ecodes[r] and ecodes[r] == ecodes[header] and not ecode_mask[r]
-        ):
-            class_start = r
-            break
+    below = np.arange(n_rows) > first
+    repeated = below & (ecodes == ecodes[header]) & (ecodes != "") & ~ecode_mask
+    ends = np.nonzero(repeated)[0].tolist()
+    # 'class breakdown' lies within one cell's text ('class' has no space), so only rows with
+    # a cell saying 'class' are joined and looked at
+    mentions = np.nonzero(below & _rows_with_text(cells[:, id_span], "class"))[0].tolist()
+    ends += [r for r in mentions if "class breakdown" in lower_left(r)]
+    class_start = min(ends, default=n_rows)
     # 4. identifier and data columns, by what the authority cells hold
     span = np.arange(first, class_start)
     candidate = span[ecode_mask[first:class_start]]
     body = cells[candidate]
-    is_num, is_str, _ = type_masks(body)
+    is_num, is_str, _ = type_masks(body, grid.types[candidate])
     ids: dict[str, int] = {"ecode": ecode_col}
     id_notes = [f"{column_letter(grid.col0 + ecode_col)}: E-code ({len(candidate)} authorities)"]
     profiles = {}
     first_numeric = None
+    n_nums = is_num.sum(axis=0).tolist()
+    texts_in = _texts_by_column(body, is_str)
+    judged: dict[str, str] = {}
     for c in range(n_cols):
         if c == ecode_col:
             continue
-        raw = Counter(body[is_str[:, c], c].tolist())
-        folded = Counter()
-        for v, n in raw.items():
-            f = " ".join(v.split())
-            if f:
-                folded[f] += n
+        folded = texts_in.get(c, Counter())
         strings = list(folded.elements())
-        n_num = int(is_num[:, c].sum())
+        n_num = n_nums[c]
         if not strings and not n_num:
             continue
         kinds = Counter()
         for f, n in folded.items():
-            kinds["number" if text_number(f) is not None else classify_text(f, learned)] += n
+            if f not in judged:
+                judged[f] = "number" if text_number(f) is not None else classify_text(f, learned)
+            kinds[judged[f]] += n
         profiles[c] = (n_num, strings, kinds)
         if n_num and first_numeric is None and c > ecode_col:
             first_numeric = c
@@ -508,10 +548,10 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             skipped.append(grid.row0 + r + 1)
     # 6. the header block: the header row and the rows above it with text over the data columns
     block = [header]
-    data_set = np.array(data_cols, dtype=int)
     for r in range(header - 1, max(-1, header - 15), -1):
-        over_data = any(fold(v) for v in cells[r, data_set]) if len(data_set) else False
-        elsewhere = any(fold(v) for v in cells[r]) and not over_data
+        folded = _row_text(grid, r)
+        over_data = any(folded[c] for c in data_cols)
+        elsewhere = any(folded) and not over_data
         if over_data:
             block.insert(0, r)
         elif elsewhere and not ("row_no" in lower_left(r) or "col_no" in lower_left(r)):
@@ -549,11 +589,12 @@ def _block_rows(table: _Table) -> dict[str, list[int]]:
         r: " ".join(fold(v).lower() for v in cells[r, : table.ecode_col + 8]) for r in table.block
     }
     for r in table.block:
-        values = [cells[r, c] for c in table.data_cols]
-        texts = [fold(v) for v in values if fold(v)]
+        folded = _row_text(table.grid, r)
+        values = [(cells[r, c], folded[c]) for c in table.data_cols]
+        texts = [f for _, f in values if f]
         if not texts:
             continue
-        ints = [as_int(v) for v in values if fold(v)]
+        ints = [as_int(v) for v, f in values if f]
         if "col_no" in lower_left[r]:
             out["col"].append(r)
         elif "row_no" in lower_left[r]:
@@ -578,7 +619,7 @@ def _label_columns(table: _Table, form: str) -> None:
     cols = table.data_cols
 
     def cell(r, c) -> str:
-        return fold(cells[r, c])
+        return _row_text(table.grid, r)[c]
 
     # a row labelled Row_no, else the whole-number row nearest the header
     line_row = (
@@ -627,9 +668,13 @@ def _label_columns(table: _Table, form: str) -> None:
 
     words = rows["words"]
 
+    scores: dict[int, int] = {}
+
     def service_score(r):
-        texts = {cell(r, c) for c in cols if cell(r, c)}
-        return len({t for t in texts if not _measure_only(t) and _column_code(t) is None})
+        if r not in scores:
+            texts = {cell(r, c) for c in cols if cell(r, c)}
+            scores[r] = len({t for t in texts if not _measure_only(t) and _column_code(t) is None})
+        return scores[r]
 
     services = [r for r in words if service_score(r) > 0]
     service_row = max(services, key=lambda r: (service_score(r), r)) if services else None
@@ -1002,8 +1047,11 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             if len(rows) and len(cols)
             else np.empty((len(rows), len(cols)), dtype=object)
         )
+        types = grid.types[np.ix_(rows, cols)] if block.size else None
         _check_uncached(table, rows, cols)
-        v, m, k = read_block(block, lambda i, j: table.where(rows[i], cols[j]), learned=learned)
+        v, m, k = read_block(
+            block, lambda i, j: table.where(rows[i], cols[j]), learned=learned, types=types
+        )
         return v, m, k
 
     def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> tuple[_Part, tuple]:
@@ -1258,8 +1306,13 @@ def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
     return breaks
 
 
+def _column_codes(frame: pd.DataFrame) -> set[str]:
+    """The column codes present (distinct values first: a frame has a row per cell)."""
+    return {c for c in frame["column_code"].unique().tolist() if not pd.isna(c)}
+
+
 def identities_available(frame: pd.DataFrame) -> list[str]:
-    codes = set(frame["column_code"].dropna())
+    codes = _column_codes(frame)
     return [
         f"{r} = " + " + ".join(p) + "".join(f" - {m}" for m in n)
         for r, p, n in ARITHMETIC
@@ -1324,7 +1377,7 @@ def run_checks(parsed: ParsedWorkbook) -> list[Check]:
                 False,
                 True,
                 "the form's columns ("
-                + ", ".join(sorted(set(parsed.values["column_code"].dropna())))
+                + ", ".join(sorted(_column_codes(parsed.values)))
                 + ") include no complete identity",
             )
         )
