@@ -60,6 +60,7 @@ NOTE_TOKEN = re.compile(r"\[\s*(?:note\s*\d+[a-z]?|n)\s*\]", re.IGNORECASE)
 # only in groups of three ('1,234.5'); '(12)' is -12. '(-12)', '12)' or '1,2,3' are not numbers.
 _UNSIGNED = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _NUMBER = re.compile(rf"^(?:-?{_UNSIGNED}|\({_UNSIGNED}\))$")
+_DIGIT_FIRST = re.compile(r"^[-(£\s]*\d|^[-(£\s]*\.\d")
 _NON_FINITE = re.compile(r"^[-+]?(?:inf|infinity|nan)$", re.IGNORECASE)
 
 # Kinds of a non-number data cell.
@@ -491,10 +492,17 @@ def _decode_csv(raw: bytes, where: Location) -> str:
         return str(best)
 
 
+# The common case of a number in a CSV cell: digits, a sign, a decimal part (what
+# `text_number` reads as float(s) with nothing to strip).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
 def _csv_cell(value: str):
     s = value.strip()
     if not s:
         return ""
+    if _PLAIN_NUMBER.fullmatch(s):
+        return s if len(s) > 1 and s[0] == "0" and s[1].isdigit() else float(s)
     number = text_number(s)
     if number is None or (len(s) > 1 and s[0] == "0" and s[1].isdigit()):
         return s  # text, or a code with a leading zero
@@ -586,7 +594,7 @@ def is_marker(value: str, learned: frozenset[str] = frozenset()) -> bool:
 
 def text_number(s: str) -> float | None:
     """A number written as text ('1,234', '(12)', '£5'), else None."""
-    if _NUMBER.match(s) and re.match(r"^[-(£\s]*\d|^[-(£\s]*\.\d", s):
+    if _NUMBER.match(s) and _DIGIT_FIRST.match(s):
         negative = s.startswith("(") and s.endswith(")")
         number = float(s.strip("()").replace(",", "").replace("£", "").replace(" ", ""))
         return -number if negative else number

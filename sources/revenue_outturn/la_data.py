@@ -880,7 +880,7 @@ def parse_workbook(
     first = chosen[0]
     year = _financial_year(path, first.grid.sheet, _preamble(first.grid, first.header))
     front = wb.grid(wb.sheet_names[0])
-    front_text = " ".join(fold(v) for v in front.cells[:40].ravel().tolist() if fold(v))
+    front_text = " ".join(t for t in map(fold, front.cells[:40].ravel().tolist()) if t)
     release = release or detect_release(
         front_text + " " + _preamble(first.grid, first.header), year
     )
