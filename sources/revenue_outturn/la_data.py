@@ -50,6 +50,7 @@ from sources.workbook import (
     MARKER_KINDS,
     NOT_AVAILABLE,
     NOTE_REFERENCE,
+    TEXT,
     BoundedWorkbook,
     Grid,
     Limits,
@@ -355,19 +356,27 @@ def _rows_with_text(cells: np.ndarray, word: str) -> np.ndarray:
 
 def _texts_by_column(body: np.ndarray, is_str: np.ndarray) -> dict[int, Counter]:
     """Per column of ``body``, its non-empty texts (whitespace folded) and how often each
-    occurs; each distinct text is folded once."""
+    occurs; each distinct text is folded once, the counting done on integer codes."""
     cols, rows = np.nonzero(is_str.T)  # by column, then row
     if not len(rows):
         return {}
-    codes, uniq = pd.factorize(body[rows, cols])
-    folded = [" ".join(v.split()) for v in uniq.tolist()]
-    pairs, counts = np.unique(cols.astype(np.int64) * len(uniq) + codes, return_counts=True)
-    out: dict[int, Counter] = {}
-    for pair, n in zip(pairs.tolist(), counts.tolist(), strict=True):
-        c, u = divmod(pair, len(uniq))
-        if folded[u]:
-            out.setdefault(c, Counter())[folded[u]] += n
-    return out
+    raw, uniq = pd.factorize(body[rows, cols])
+    folded = np.array([" ".join(v.split()) for v in uniq.tolist()], dtype=object)
+    to_text, texts = pd.factorize(folded)
+    codes = to_text[raw]
+    kept = (texts != "")[codes]
+    codes, cols = codes[kept], cols[kept].astype(np.int64)
+    if not len(codes):
+        return {}
+    n = len(texts)
+    pairs, counts = np.unique(cols * n + codes, return_counts=True)
+    col_of, text_of = np.divmod(pairs, n)
+    names, counts = texts[text_of].tolist(), counts.tolist()
+    starts = [0, *(np.nonzero(np.diff(col_of))[0] + 1).tolist(), len(pairs)]
+    return {
+        int(col_of[i]): Counter(dict(zip(names[i:j], counts[i:j], strict=True)))
+        for i, j in zip(starts[:-1], starts[1:], strict=True)
+    }
 
 
 class _NotATable(Exception):
@@ -383,21 +392,20 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     # judged once)
     best, best_n, ecode_mask = -1, 0, None
     for c in range(min(n_cols, 12)):
-        codes, uniq = pd.factorize(cells[:, c])
-        texts = np.array([u for u in uniq.tolist() if type(u) is str], dtype=object)
-        if not len(texts):
+        rows = np.nonzero(grid.types[:, c] == TEXT)[0]
+        if not len(rows):
             continue
-        texts = np.char.strip(texts.astype(str))
+        codes, uniq = pd.factorize(cells[rows, c])
+        texts = np.char.strip(uniq.astype(str))
         hits = (
             (np.char.str_len(texts) == 5)
             & np.char.startswith(texts, "E")
             & np.char.isdigit(np.char.lstrip(texts, "E"))
-        )
-        hit = np.zeros(len(uniq) + 1, dtype=bool)  # the last for codes of -1 (NaN)
-        hit[[i for i, u in enumerate(uniq.tolist()) if type(u) is str]] = hits
-        mask = hit[codes]
-        n = int(mask.sum())
+        )[codes]
+        n = int(hits.sum())
         if n > best_n:
+            mask = np.zeros(n_rows, dtype=bool)
+            mask[rows[hits]] = True
             best, best_n, ecode_mask = c, n, mask
     if best_n < MIN_AUTHORITY_ROWS:
         return None
@@ -440,40 +448,49 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     is_num, is_str, _ = type_masks(body, grid.types[candidate])
     ids: dict[str, int] = {"ecode": ecode_col}
     id_notes = [f"{column_letter(grid.col0 + ecode_col)}: E-code ({len(candidate)} authorities)"]
-    profiles = {}
+    # each column's texts as {text: count}: every rule below is a share or a set of them
+    profiles: dict[int, tuple[int, Counter, int]] = {}
     first_numeric = None
     n_nums = is_num.sum(axis=0).tolist()
     texts_in = _texts_by_column(body, is_str)
     judged: dict[str, str] = {}
+
+    def kind(f: str) -> str:
+        if f not in judged:
+            judged[f] = "number" if text_number(f) is not None else classify_text(f, learned)
+        return judged[f]
+
+    numbers: dict[str, bool] = {}
     for c in range(n_cols):
         if c == ecode_col:
             continue
         folded = texts_in.get(c, Counter())
-        strings = list(folded.elements())
         n_num = n_nums[c]
-        if not strings and not n_num:
+        if not folded and not n_num:
             continue
-        kinds = Counter()
-        for f, n in folded.items():
-            if f not in judged:
-                judged[f] = "number" if text_number(f) is not None else classify_text(f, learned)
-            kinds[judged[f]] += n
-        profiles[c] = (n_num, strings, kinds)
+        for f in folded:
+            if f not in numbers:
+                numbers[f] = text_number(f) is not None
+        n_text_numbers = sum(n for f, n in folded.items() if numbers[f])
+        profiles[c] = (n_num, folded, n_text_numbers)
         if n_num and first_numeric is None and c > ecode_col:
             first_numeric = c
     data_cols, text_cols, id_cols = [], [], []
-    for c, (n_num, strings, kinds) in profiles.items():
-        only_markers = strings and all(
-            k in (NOT_AVAILABLE, NOTE_REFERENCE, "number") for k in kinds
-        )
+    for c, (n_num, folded, n_text_numbers) in profiles.items():
         right = first_numeric is not None and c > first_numeric
+
+        def only_markers(folded=folded) -> bool:
+            return bool(folded) and all(
+                kind(f) in (NOT_AVAILABLE, NOTE_REFERENCE, "number") for f in folded
+            )
+
         # Among the data, a column of a few repeated texts ('n/a' on every authority a line
         # does not apply to) is a data column of annotations; Yes/No answers or varied words
         # ('Other1 at 31 March description') are not £ values.
-        few = len(set(strings)) <= ANNOTATION_MAX_DISTINCT and not all(
-            s.lower() in CERTIFICATION for s in strings
+        few = len(folded) <= ANNOTATION_MAX_DISTINCT and not all(
+            f.lower() in CERTIFICATION for f in folded
         )
-        if c > ecode_col and (n_num or kinds["number"] or (right and (only_markers or few))):
+        if c > ecode_col and (n_num or n_text_numbers or (right and (few or only_markers()))):
             data_cols.append(c)
         elif right:
             text_cols.append(c)  # words between data columns: a description, not a £ value
@@ -481,8 +498,9 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             id_cols.append(c)
     n_auth = len(candidate)
 
-    def share(strings, test) -> float:
-        return sum(1 for s in strings if test(s)) / len(strings) if strings else 0.0
+    def share(texts: Counter, test) -> float:
+        total = texts.total()
+        return sum(n for t, n in texts.items() if test(t)) / total if total else 0.0
 
     def take(role: str, score, minimum: float, what: str) -> None:
         scored = [(score(profiles[c][1]), -c, c) for c in id_cols if c not in ids.values()]
@@ -492,18 +510,17 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             ids[role] = c
             id_notes.append(f"{column_letter(grid.col0 + c)}: {what}")
 
+    three_letters = re.compile(r"[a-z]{3}")
     take("ons_code", lambda s: share(s, GSS_CODE.match), 0.5, "ONS (GSS) codes")
     take(
         "authority_name",
-        lambda s: (
-            len(set(s)) / n_auth if share(s, lambda x: re.search(r"[a-z]{3}", x)) > 0.9 else 0
-        ),
+        lambda s: len(s) / n_auth if share(s, three_letters.search) > 0.9 else 0,
         0.5,
         "authority names (distinct words on most rows)",
     )
     take(
         "authority_class",
-        lambda s: share(s, lambda x: x in CLASS_LETTERS) if len(s) > n_auth / 2 else 0,
+        lambda s: share(s, lambda x: x in CLASS_LETTERS) if s.total() > n_auth / 2 else 0,
         0.9,
         "class letters (L/LB, MD, UA, SC, SD, O)",
     )
@@ -1014,7 +1031,8 @@ def _frame(parts: list[_Part], columns: list[str]) -> pd.DataFrame:
         for name, arr in numeric.items():
             p.fill(name, arr[at : at + size])
         at += size
-    df = pd.DataFrame(block.T, columns=text, copy=False)
+    # dtype=object: the cells are text or None, so pandas need not scan them for dates
+    df = pd.DataFrame(block.T, columns=text, dtype=object, copy=False)
     lines = numeric["line_number"]
     missing = np.isnan(lines)
     numeric["line_number"] = pd.arrays.IntegerArray(
