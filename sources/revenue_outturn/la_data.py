@@ -176,6 +176,7 @@ class ParsedWorkbook:
     non_returning: list[str] = field(default_factory=list)  # E-codes with no number at all
     checks: list[Check] = field(default_factory=list)
     column_summary: pd.DataFrame | None = None  # per data column: sums for reconciliation
+    column_codes: set[str] | None = None  # the codes in `values` (known from the sheets)
 
     def __post_init__(self) -> None:
         for name in ("values", "totals"):
@@ -972,6 +973,9 @@ def parse_workbook(
         structure=structure,
         learned_markers=learned_meanings,
     )
+    parsed.column_codes = {
+        c.code for t in chosen if len(t.authority_rows) for c in t.columns if c.code is not None
+    }
     parsed.non_returning = _table_non_returning(chosen)
     parsed.column_summary = _column_summary(chosen, set(parsed.non_returning), year)
     parsed.checks = run_checks(parsed)
@@ -1139,6 +1143,17 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
     return values, totals
 
 
+def _kind_mask(kinds: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """Where an array of marker kinds holds ``kind`` (None: any kind), comparing only the
+    cells that hold a marker (a few in a sheet of numbers)."""
+    has = ~pd.isna(kinds)
+    if kind is None or not has.any():
+        return has
+    out = np.zeros(kinds.shape, dtype=bool)
+    out[has] = kinds[has] == kind
+    return out
+
+
 def _check_uncached(table: _Table, rows: np.ndarray, cols: np.ndarray) -> None:
     if not table.grid.uncached or not len(rows):
         return
@@ -1156,7 +1171,7 @@ def _check_uncached(table: _Table, rows: np.ndarray, cols: np.ndarray) -> None:
 def _check_annotations(table, rows, cols, labels, markers, kinds) -> None:
     if not len(rows):
         return
-    is_note = kinds == ANNOTATION
+    is_note = _kind_mask(kinds, ANNOTATION)
     counts = is_note.sum(axis=0)
     limit = ANNOTATION_MAX_SHARE * len(rows)
     for j in np.nonzero(counts > limit)[0]:
@@ -1196,7 +1211,7 @@ def _table_non_returning(tables: list[_Table]) -> list[str]:
     has_na: dict[str, bool] = {}
     for t in tables:
         value = ~np.isnan(t.values).all(axis=1) if t.values.size else np.zeros(len(t.ecodes), bool)
-        na = (t.kinds == NOT_AVAILABLE).any(axis=1) if t.kinds.size else value & False
+        na = _kind_mask(t.kinds, NOT_AVAILABLE).any(axis=1) if t.kinds.size else value & False
         for e, v, n in zip(t.ecodes.tolist(), value.tolist(), na.tolist(), strict=True):
             has_value[e] = has_value.get(e, False) or v
             has_na[e] = has_na.get(e, False) or n
@@ -1212,8 +1227,8 @@ def _column_summary(tables: list[_Table], non_returning: set[str], year: str) ->
             continue
         nr = np.isin(t.ecodes, list(non_returning))[:, None]
         sums = np.nansum(t.values, axis=0)
-        markers = (t.kinds != None).sum(axis=0)  # noqa: E711 (object array comparison)
-        nr_cells = ((t.kinds == NOT_AVAILABLE) & nr).sum(axis=0)
+        markers = _kind_mask(t.kinds).sum(axis=0)
+        nr_cells = (_kind_mask(t.kinds, NOT_AVAILABLE) & nr).sum(axis=0)
         for j, col in enumerate(t.columns):
             rows.append(
                 {
@@ -1329,8 +1344,8 @@ def _column_codes(frame: pd.DataFrame) -> set[str]:
     return {c for c in frame["column_code"].unique().tolist() if not pd.isna(c)}
 
 
-def identities_available(frame: pd.DataFrame) -> list[str]:
-    codes = _column_codes(frame)
+def identities_available(frame: pd.DataFrame, codes: set[str] | None = None) -> list[str]:
+    codes = _column_codes(frame) if codes is None else codes
     return [
         f"{r} = " + " + ".join(p) + "".join(f" - {m}" for m in n)
         for r, p, n in ARITHMETIC
@@ -1383,7 +1398,10 @@ def _reconciliation_status(out: pd.DataFrame) -> pd.DataFrame:
 def run_checks(parsed: ParsedWorkbook) -> list[Check]:
     """The invariants every workbook is held to; each says whether it ran and what it found."""
     checks = []
-    rules = identities_available(parsed.values)
+    codes = parsed.column_codes
+    if codes is None:
+        codes = _column_codes(parsed.values)
+    rules = identities_available(parsed.values, codes)
     if parsed.form in ONE_VALUE_FORMS:
         checks.append(
             Check("RO identities", False, True, f"{parsed.form} has one value per line, no C1..C9")
@@ -1395,7 +1413,7 @@ def run_checks(parsed: ParsedWorkbook) -> list[Check]:
                 False,
                 True,
                 "the form's columns ("
-                + ", ".join(sorted(_column_codes(parsed.values)))
+                + ", ".join(sorted(codes))
                 + ") include no complete identity",
             )
         )
