@@ -27,6 +27,7 @@ verbatim and classified as a not-available marker, a note reference or a free-te
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -240,7 +241,9 @@ def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
     return out
 
 
-_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"')
+# A <table:table> start tag (not <table:table-row>, -cell, ...: the lookahead stops the match
+# at once on the many cells, where a bare \b would scan each cell's attributes).
+_ODS_TABLE = re.compile(rb'<table:table(?=[\s>/])[^>]*?table:name="([^"]*)"')
 _ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
 _ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
@@ -268,34 +271,43 @@ def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
         return out
     tables = [(m.start(), _unescape(m.group(1).decode())) for m in _ODS_TABLE.finditer(xml)]
     rows = list(_ODS_ROW.finditer(xml))
+    starts = [m.start() for m in rows]
     for t, (start, name) in enumerate(tables):
         end = tables[t + 1][0] if t + 1 < len(tables) else len(xml)
         position = max_row = max_col = 0
-        table_rows = [m for m in rows if start <= m.start() < end]
+        # this table's rows (row tags sorted by position, so two bisections)
+        table_rows = rows[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         for i, m in enumerate(table_rows):
             repeat = _ROWS_REPEATED.search(m.group(1))
             n = int(repeat.group(1)) if repeat else 1
             stop = table_rows[i + 1].start() if i + 1 < len(table_rows) else end
-            body = xml[m.end() : stop]
-            if b"office:value" in body or b"<text:p" in body:
+            # the row's body is xml[b0:stop], looked at in place (no copy of each row)
+            b0 = m.end()
+            if xml.find(b"office:value", b0, stop) >= 0 or xml.find(b"<text:p", b0, stop) >= 0:
                 max_row = position + n
-                inner = body[: body.rfind(b"</table:table-row>")]
-                tail = inner.rfind(b"<table:")
-                if (
-                    tail >= 0
-                    and inner.rstrip().endswith(b"/>")
-                    and b"office:value" not in inner[tail:]
-                ):
-                    inner = inner[:tail]  # the trailing empty cells LibreOffice repeats
-                repeats = [int(x) for x in _COLS_REPEATED.findall(inner)]
-                bound = inner.count(b"<table:table-cell") + inner.count(
-                    b"<table:covered-table-cell"
+                close = xml.rfind(b"</table:table-row>", b0, stop)
+                i1 = close if close >= 0 else max(stop - 1, b0)  # as body[:-1] when absent
+                tail = xml.rfind(b"<table:", b0, i1)
+                if tail >= 0:
+                    e = i1
+                    while e > b0 and xml[e - 1] in _ASCII_SPACE:
+                        e -= 1
+                    if (
+                        e - b0 >= 2
+                        and xml[e - 2 : e] == b"/>"
+                        and xml.find(b"office:value", tail, i1) < 0
+                    ):
+                        i1 = tail  # the trailing empty cells LibreOffice repeats
+                repeats = [int(x) for x in _COLS_REPEATED.findall(xml, b0, i1)]
+                bound = xml.count(b"<table:table-cell", b0, i1) + xml.count(
+                    b"<table:covered-table-cell", b0, i1
                 )
                 bound += sum(repeats) - len(repeats)
                 if bound <= limits.max_columns:
                     max_col = max(max_col, bound)  # an upper bound is enough to pass
                     position += n
                     continue
+                body, inner = xml[b0:stop], xml[b0:i1]
                 col = last = 0
                 for c in _ODS_CELL.finditer(inner):
                     cols = _COLS_REPEATED.search(c.group(1))
@@ -310,6 +322,9 @@ def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
             position += n
         out[name] = (max_row, max_col)
     return out
+
+
+_ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.rstrip() strips
 
 
 def _unescape(name: str) -> str:

@@ -347,12 +347,16 @@ def _folded_column(cells: np.ndarray) -> list[str]:
     return [fold(v) for v in cells.tolist()]
 
 
-def _rows_with_text(cells: np.ndarray, word: str) -> np.ndarray:
-    """Rows of a 2-D object array with a text cell containing ``word`` (any case)."""
-    codes, uniq = pd.factorize(cells.ravel())
-    hit = np.zeros(len(uniq) + 1, dtype=bool)  # the last for codes of -1 (NaN)
-    hit[: len(uniq)] = [isinstance(u, str) and word in u.lower() for u in uniq.tolist()]
-    return hit[codes].reshape(cells.shape).any(axis=1) if cells.size else np.zeros(len(cells), bool)
+def _rows_with_text(cells: np.ndarray, types: np.ndarray, word: str) -> np.ndarray:
+    """Rows of a 2-D object array (``types``: its type codes) with a text cell containing
+    ``word`` (any case); each distinct text looked at once."""
+    rows, cols = np.nonzero(types == TEXT)
+    out = np.zeros(len(cells), dtype=bool)
+    if len(rows):
+        codes, uniq = pd.factorize(cells[rows, cols])
+        hit = np.array([word in u.lower() for u in uniq.tolist()], dtype=bool)
+        out[rows[hit[codes]]] = True
+    return out
 
 
 def _texts_by_column(body: np.ndarray, is_str: np.ndarray) -> dict[int, Counter]:
@@ -439,7 +443,8 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     ends = np.nonzero(repeated)[0].tolist()
     # 'class breakdown' lies within one cell's text ('class' has no space), so only rows with
     # a cell saying 'class' are joined and looked at
-    mentions = np.nonzero(below & _rows_with_text(cells[:, id_span], "class"))[0].tolist()
+    says_class = _rows_with_text(cells[:, id_span], grid.types[:, id_span], "class")
+    mentions = np.nonzero(below & says_class)[0].tolist()
     ends += [r for r in mentions if "class breakdown" in lower_left(r)]
     class_start = min(ends, default=n_rows)
     # 4. identifier and data columns, by what the authority cells hold
