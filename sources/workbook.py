@@ -152,6 +152,7 @@ _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b[^>]*>")
 _LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_MAYBE_WIDE = re.compile(rb'r="[A-Z]{3}\d')  # in every match of _WIDE_CELL; a quick search
 _WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{3})\d+"')
 # A formula with no cached value: <f>..</f> (or <f .../>) then an empty or absent <v>.
 _UNCACHED = re.compile(
@@ -225,8 +226,9 @@ def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
                 found = _LAST_ROW.search(xml, last)
                 if found:
                     rows = max(rows, int(found.group(1)))
-                for wide in _WIDE_CELL.finditer(xml):
-                    cols = max(cols, _col_index(wide.group(1)) + 1)
+                if _MAYBE_WIDE.search(xml):  # only then can a cell tag name a column beyond ZZ
+                    for wide in _WIDE_CELL.finditer(xml):
+                        cols = max(cols, _col_index(wide.group(1)) + 1)
                 probe = _XlsxSheetProbe(rows, max(cols, 1))
                 if b"</f></c>" in xml or b"<v></v>" in xml or b"<v/>" in xml or b"/></c>" in xml:
                     probe.uncached = [
