@@ -395,23 +395,20 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         return None
     # 1. the E-code column: the leftmost column holding the most E-codes (each distinct text
     # judged once)
-    best, best_n, ecode_mask = -1, 0, None
-    for c in range(min(n_cols, 12)):
-        rows = np.nonzero(grid.types[:, c] == TEXT)[0]
-        if not len(rows):
-            continue
-        codes, uniq = pd.factorize(cells[rows, c])
-        texts = np.char.strip(uniq.astype(str))
-        hits = (
-            (np.char.str_len(texts) == 5)
-            & np.char.startswith(texts, "E")
-            & np.char.isdigit(np.char.lstrip(texts, "E"))
-        )[codes]
-        n = int(hits.sum())
-        if n > best_n:
-            mask = np.zeros(n_rows, dtype=bool)
-            mask[rows[hits]] = True
-            best, best_n, ecode_mask = c, n, mask
+    left = min(n_cols, 12)
+    rows, cols = np.nonzero(grid.types[:, :left] == TEXT)
+    codes, uniq = pd.factorize(cells[rows, cols])  # each distinct text judged once
+    texts = np.char.strip(uniq.astype(str))
+    hits = (
+        (np.char.str_len(texts) == 5)
+        & np.char.startswith(texts, "E")
+        & np.char.isdigit(np.char.lstrip(texts, "E"))
+    )[codes]
+    per_col = np.bincount(cols[hits], minlength=left)
+    best = int(np.argmax(per_col))  # the leftmost of the columns holding the most
+    best_n = int(per_col[best])
+    ecode_mask = np.zeros(n_rows, dtype=bool)
+    ecode_mask[rows[hits & (cols == best)]] = True
     if best_n < MIN_AUTHORITY_ROWS:
         return None
     ecode_col = best
@@ -1226,32 +1223,42 @@ def _table_non_returning(tables: list[_Table]) -> list[str]:
 def _column_summary(tables: list[_Table], non_returning: set[str], year: str) -> pd.DataFrame:
     """Per data column: the authority sum, marker cells, non-returning authorities' marker
     cells and the England row's value, from the sheet arrays (reconciliation reads this)."""
-    rows = []
+    names = [
+        "financial_year",
+        "line_label",
+        "line_occurrence",
+        "column_code",
+        "england_gbp_thousands",
+        "has_england",
+        "source_sheet",
+        "source_row",
+        "source_column",
+        "authority_sum_gbp_thousands",
+        "marker_cells",
+        "non_returning_cells",
+    ]
+    out: dict[str, list] = {name: [] for name in names}
     for t in tables:
         if not t.columns:
             continue
         nr = np.isin(t.ecodes, list(non_returning))[:, None]
-        sums = np.nansum(t.values, axis=0)
-        markers = _kind_mask(t.kinds).sum(axis=0)
-        nr_cells = (_kind_mask(t.kinds, NOT_AVAILABLE) & nr).sum(axis=0)
-        for j, col in enumerate(t.columns):
-            rows.append(
-                {
-                    "financial_year": year,
-                    "line_label": col.label,
-                    "line_occurrence": t.occurrences[j],
-                    "column_code": col.code,
-                    "england_gbp_thousands": np.nan if t.england is None else t.england[j],
-                    "has_england": t.england is not None,
-                    "source_sheet": t.grid.sheet,
-                    "source_row": t.row1(t.england_rows[0]) if t.england_rows else None,
-                    "source_column": t.letter(col.col),
-                    "authority_sum_gbp_thousands": float(sums[j]),
-                    "marker_cells": int(markers[j]),
-                    "non_returning_cells": int(nr_cells[j]),
-                }
-            )
-    return pd.DataFrame(rows)
+        n = len(t.columns)
+        has_england = t.england is not None
+        out["financial_year"] += [year] * n
+        out["line_label"] += [col.label for col in t.columns]
+        out["line_occurrence"] += list(t.occurrences)
+        out["column_code"] += [col.code for col in t.columns]
+        out["england_gbp_thousands"] += list(t.england) if has_england else [np.nan] * n
+        out["has_england"] += [has_england] * n
+        out["source_sheet"] += [t.grid.sheet] * n
+        out["source_row"] += [t.row1(t.england_rows[0]) if t.england_rows else None] * n
+        out["source_column"] += [t.letter(col.col) for col in t.columns]
+        out["authority_sum_gbp_thousands"] += np.nansum(t.values, axis=0).tolist()
+        out["marker_cells"] += _kind_mask(t.kinds).sum(axis=0).tolist()
+        out["non_returning_cells"] += (_kind_mask(t.kinds, NOT_AVAILABLE) & nr).sum(axis=0).tolist()
+    if not out["line_label"]:
+        return pd.DataFrame()
+    return pd.DataFrame(out)
 
 
 def _table_arithmetic(tables: list[_Table], values: pd.DataFrame) -> list[str]:
