@@ -560,9 +560,8 @@ _TYPE_CODE = _TypeCodes({float: NUMBER, int: NUMBER, str: TEXT, type(None): NONE
 def type_codes(block: np.ndarray) -> np.ndarray:
     """The type code (NUMBER, TEXT, NONE, OTHER) of every cell of an object array, in one pass
     over it: the only per-cell Python work a sheet needs before its value block is read."""
-    flat = block.ravel().tolist()
-    codes = np.fromiter(map(_TYPE_CODE.__getitem__, map(type, flat)), np.int8, len(flat))
-    return codes.reshape(block.shape)
+    codes = bytes(map(_TYPE_CODE.__getitem__, map(type, block.ravel().tolist())))
+    return np.frombuffer(codes, dtype=np.int8).reshape(block.shape)  # read-only
 
 
 def type_masks(
