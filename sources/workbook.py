@@ -474,6 +474,7 @@ class _CsvBook:
             )
         text_ = _decode_csv(raw, where)
         rows: list[list] = []
+        cell = _CsvCells()  # each distinct text read once (a table repeats blanks, 0, markers)
         for n, record in enumerate(csv.reader(io.StringIO(text_, newline="")), start=1):
             if n > limits.max_rows:
                 raise ParseError(
@@ -481,7 +482,7 @@ class _CsvBook:
                     "most that many, so it is refused",
                     where,
                 )
-            rows.append([_csv_cell(v) for v in record])
+            rows.append(list(map(cell.__getitem__, record)))
         while rows and not any(rows[-1]):
             rows.pop()
         self.sheet_names = [path.stem]
@@ -512,6 +513,14 @@ def _decode_csv(raw: bytes, where: Location) -> str:
 # The common case of a number in a CSV cell: digits, a sign, a decimal part (what
 # `text_number` reads as float(s) with nothing to strip).
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class _CsvCells(dict):
+    """CSV text -> cell value (`_csv_cell`), remembered."""
+
+    def __missing__(self, value: str):
+        self[value] = got = _csv_cell(value)
+        return got
 
 
 def _csv_cell(value: str):
