@@ -7,8 +7,10 @@ and look; rows and columns are given as a spreadsheet shows them (row 1-based, c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)
 def column_letter(index: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> 'A', 27 -> 'AB')."""
     if index < 0:

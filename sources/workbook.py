@@ -27,6 +27,7 @@ verbatim and classified as a not-available marker, a note reference or a free-te
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from sources.errors import Location, ParseError, column_letter
 
@@ -59,6 +61,7 @@ NOTE_TOKEN = re.compile(r"\[\s*(?:note\s*\d+[a-z]?|n)\s*\]", re.IGNORECASE)
 # only in groups of three ('1,234.5'); '(12)' is -12. '(-12)', '12)' or '1,2,3' are not numbers.
 _UNSIGNED = r"£?\s*(?:\d{1,3}(?:,\d{3})+|\d+)?(?:\.\d+)?(?:[eE][-+]?\d+)?"
 _NUMBER = re.compile(rf"^(?:-?{_UNSIGNED}|\({_UNSIGNED}\))$")
+_DIGIT_FIRST = re.compile(r"^[-(£\s]*\d|^[-(£\s]*\.\d")
 _NON_FINITE = re.compile(r"^[-+]?(?:inf|infinity|nan)$", re.IGNORECASE)
 
 # Kinds of a non-number data cell.
@@ -149,6 +152,7 @@ _SHEET_ENTRY = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _ATTR = re.compile(rb'([\w:]+)="([^"]*)"')
 _REL = re.compile(rb"<Relationship\b[^>]*>")
 _LAST_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
+_MAYBE_WIDE = re.compile(rb'r="[A-Z]{3}\d')  # in every match of _WIDE_CELL; a quick search
 _WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{3})\d+"')
 # A formula with no cached value: <f>..</f> (or <f .../>) then an empty or absent <v>.
 _UNCACHED = re.compile(
@@ -222,8 +226,9 @@ def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
                 found = _LAST_ROW.search(xml, last)
                 if found:
                     rows = max(rows, int(found.group(1)))
-                for wide in _WIDE_CELL.finditer(xml):
-                    cols = max(cols, _col_index(wide.group(1)) + 1)
+                if _MAYBE_WIDE.search(xml):  # only then can a cell tag name a column beyond ZZ
+                    for wide in _WIDE_CELL.finditer(xml):
+                        cols = max(cols, _col_index(wide.group(1)) + 1)
                 probe = _XlsxSheetProbe(rows, max(cols, 1))
                 if b"</f></c>" in xml or b"<v></v>" in xml or b"<v/>" in xml or b"/></c>" in xml:
                     probe.uncached = [
@@ -238,7 +243,9 @@ def _xlsx_probe(path: Path, limits: Limits) -> dict[str, _XlsxSheetProbe]:
     return out
 
 
-_ODS_TABLE = re.compile(rb'<table:table\b[^>]*?table:name="([^"]*)"')
+# A <table:table> start tag (not <table:table-row>, -cell, ...: the lookahead stops the match
+# at once on the many cells, where a bare \b would scan each cell's attributes).
+_ODS_TABLE = re.compile(rb'<table:table(?=[\s>/])[^>]*?table:name="([^"]*)"')
 _ODS_ROW = re.compile(rb"<table:table-row\b([^>]*)>")
 _ODS_CELL = re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
 _ROWS_REPEATED = re.compile(rb'number-rows-repeated="(\d+)"')
@@ -266,34 +273,43 @@ def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
         return out
     tables = [(m.start(), _unescape(m.group(1).decode())) for m in _ODS_TABLE.finditer(xml)]
     rows = list(_ODS_ROW.finditer(xml))
+    starts = [m.start() for m in rows]
     for t, (start, name) in enumerate(tables):
         end = tables[t + 1][0] if t + 1 < len(tables) else len(xml)
         position = max_row = max_col = 0
-        table_rows = [m for m in rows if start <= m.start() < end]
+        # this table's rows (row tags sorted by position, so two bisections)
+        table_rows = rows[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]
         for i, m in enumerate(table_rows):
             repeat = _ROWS_REPEATED.search(m.group(1))
             n = int(repeat.group(1)) if repeat else 1
             stop = table_rows[i + 1].start() if i + 1 < len(table_rows) else end
-            body = xml[m.end() : stop]
-            if b"office:value" in body or b"<text:p" in body:
+            # the row's body is xml[b0:stop], looked at in place (no copy of each row)
+            b0 = m.end()
+            if xml.find(b"office:value", b0, stop) >= 0 or xml.find(b"<text:p", b0, stop) >= 0:
                 max_row = position + n
-                inner = body[: body.rfind(b"</table:table-row>")]
-                tail = inner.rfind(b"<table:")
-                if (
-                    tail >= 0
-                    and inner.rstrip().endswith(b"/>")
-                    and b"office:value" not in inner[tail:]
-                ):
-                    inner = inner[:tail]  # the trailing empty cells LibreOffice repeats
-                repeats = [int(x) for x in _COLS_REPEATED.findall(inner)]
-                bound = inner.count(b"<table:table-cell") + inner.count(
-                    b"<table:covered-table-cell"
+                close = xml.rfind(b"</table:table-row>", b0, stop)
+                i1 = close if close >= 0 else max(stop - 1, b0)  # as body[:-1] when absent
+                tail = xml.rfind(b"<table:", b0, i1)
+                if tail >= 0:
+                    e = i1
+                    while e > b0 and xml[e - 1] in _ASCII_SPACE:
+                        e -= 1
+                    if (
+                        e - b0 >= 2
+                        and xml[e - 2 : e] == b"/>"
+                        and xml.find(b"office:value", tail, i1) < 0
+                    ):
+                        i1 = tail  # the trailing empty cells LibreOffice repeats
+                repeats = [int(x) for x in _COLS_REPEATED.findall(xml, b0, i1)]
+                bound = xml.count(b"<table:table-cell", b0, i1) + xml.count(
+                    b"<table:covered-table-cell", b0, i1
                 )
                 bound += sum(repeats) - len(repeats)
                 if bound <= limits.max_columns:
                     max_col = max(max_col, bound)  # an upper bound is enough to pass
                     position += n
                     continue
+                body, inner = xml[b0:stop], xml[b0:i1]
                 col = last = 0
                 for c in _ODS_CELL.finditer(inner):
                     cols = _COLS_REPEATED.search(c.group(1))
@@ -308,6 +324,9 @@ def _ods_probe(path: Path, limits: Limits) -> dict[str, tuple[int, int]]:
             position += n
         out[name] = (max_row, max_col)
     return out
+
+
+_ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what bytes.rstrip() strips
 
 
 def _unescape(name: str) -> str:
@@ -334,6 +353,13 @@ class Grid:
     @property
     def shape(self) -> tuple[int, int]:
         return self.cells.shape
+
+    @property
+    def types(self) -> np.ndarray:
+        """`type_codes` of every cell, computed once per sheet."""
+        if "types" not in self.memo:
+            self.memo["types"] = type_codes(self.cells)
+        return self.memo["types"]
 
 
 class BoundedWorkbook:
@@ -448,6 +474,7 @@ class _CsvBook:
             )
         text_ = _decode_csv(raw, where)
         rows: list[list] = []
+        cell = _CsvCells()  # each distinct text read once (a table repeats blanks, 0, markers)
         for n, record in enumerate(csv.reader(io.StringIO(text_, newline="")), start=1):
             if n > limits.max_rows:
                 raise ParseError(
@@ -455,7 +482,7 @@ class _CsvBook:
                     "most that many, so it is refused",
                     where,
                 )
-            rows.append([_csv_cell(v) for v in record])
+            rows.append(list(map(cell.__getitem__, record)))
         while rows and not any(rows[-1]):
             rows.pop()
         self.sheet_names = [path.stem]
@@ -483,10 +510,25 @@ def _decode_csv(raw: bytes, where: Location) -> str:
         return str(best)
 
 
+# The common case of a number in a CSV cell: digits, a sign, a decimal part (what
+# `text_number` reads as float(s) with nothing to strip).
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+class _CsvCells(dict):
+    """CSV text -> cell value (`_csv_cell`), remembered."""
+
+    def __missing__(self, value: str):
+        self[value] = got = _csv_cell(value)
+        return got
+
+
 def _csv_cell(value: str):
     s = value.strip()
     if not s:
         return ""
+    if _PLAIN_NUMBER.fullmatch(s):
+        return s if len(s) > 1 and s[0] == "0" and s[1].isdigit() else float(s)
     number = text_number(s)
     if number is None or (len(s) > 1 and s[0] == "0" and s[1].isdigit()):
         return s  # text, or a code with a leading zero
@@ -512,14 +554,32 @@ def _as_array(rows: list[list]) -> np.ndarray:
 
 # --- what a cell means -----------------------------------------------------------------------
 
-TYPE_OF = np.frompyfunc(type, 1, 1)
+# A cell's type as a small code (exact types: a bool or a numpy number is OTHER).
+NUMBER, TEXT, NONE, OTHER = 1, 2, 3, 0
 
 
-def type_masks(block: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(number, text, none) masks of an object array of calamine cells, in one pass."""
-    types = TYPE_OF(block)
-    is_num = np.equal(types, float) | np.equal(types, int)
-    return is_num, np.equal(types, str), np.equal(types, type(None))
+class _TypeCodes(dict):
+    def __missing__(self, key) -> int:
+        return OTHER
+
+
+_TYPE_CODE = _TypeCodes({float: NUMBER, int: NUMBER, str: TEXT, type(None): NONE})
+
+
+def type_codes(block: np.ndarray) -> np.ndarray:
+    """The type code (NUMBER, TEXT, NONE, OTHER) of every cell of an object array, in one pass
+    over it: the only per-cell Python work a sheet needs before its value block is read."""
+    codes = bytes(map(_TYPE_CODE.__getitem__, map(type, block.ravel().tolist())))
+    return np.frombuffer(codes, dtype=np.int8).reshape(block.shape)  # read-only
+
+
+def type_masks(
+    block: np.ndarray, types: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(number, text, none) masks of an object array of calamine cells (``types``: its
+    `type_codes`, when already known)."""
+    codes = type_codes(block) if types is None else types
+    return codes == NUMBER, codes == TEXT, codes == NONE
 
 
 def fold(value) -> str:
@@ -559,7 +619,7 @@ def is_marker(value: str, learned: frozenset[str] = frozenset()) -> bool:
 
 def text_number(s: str) -> float | None:
     """A number written as text ('1,234', '(12)', '£5'), else None."""
-    if _NUMBER.match(s) and re.match(r"^[-(£\s]*\d|^[-(£\s]*\.\d", s):
+    if _NUMBER.match(s) and _DIGIT_FIRST.match(s):
         negative = s.startswith("(") and s.endswith(")")
         number = float(s.strip("()").replace(",", "").replace("£", "").replace(" ", ""))
         return -number if negative else number
@@ -597,9 +657,14 @@ def read_block(
     *,
     learned: frozenset[str] = frozenset(),
     check_range: bool = True,
+    types: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whole-array reading of data cells: (values float array, NaN where none; verbatim text or
-    None; kind or None). ``where(i, j)`` gives the Location of block cell (i, j) for errors.
+    None; kind or None). ``where(i, j)`` gives the Location of block cell (i, j) for errors;
+    ``types`` the block's `type_codes` when already known.
+
+    Numbers are taken as one array; text is interpreted once per distinct string (a sheet holds
+    a few dozen: markers, blanks, the odd number as text), then spread back to its cells.
 
     A boolean, a date, a non-finite number ('inf', 'nan', 1e400 in the file) or a number beyond
     MAX_ABS_GBP_THOUSANDS in a value cell is a ParseError naming the cell: none is a figure the
@@ -611,7 +676,7 @@ def read_block(
     kinds = np.full(shape, None, dtype=object)
     if block.size == 0:
         return values, markers, kinds
-    is_num, is_str, is_none = type_masks(block)
+    is_num, is_str, is_none = type_masks(block, types)
     other = ~(is_num | is_str | is_none)
     if other.any():
         i, j = np.argwhere(other)[0]
@@ -628,11 +693,12 @@ def read_block(
     if is_num.any():
         values[is_num] = block[is_num].astype(float)
     if is_str.any():
-        texts = block[is_str]
-        uniq = {s: fold(s) for s in set(texts.tolist())}
-        number: dict[str, float] = {}
-        marker: dict[str, tuple[str, str]] = {}
-        for raw, s in uniq.items():
+        codes, uniq = pd.factorize(block[is_str])  # in order of first appearance
+        number = np.full(len(uniq), np.nan)
+        marker = np.full(len(uniq), None, dtype=object)
+        kind = np.full(len(uniq), None, dtype=object)
+        for u, raw in enumerate(uniq.tolist()):
+            s = fold(raw)
             if not s:
                 continue
             if _NON_FINITE.match(s):
@@ -640,15 +706,13 @@ def read_block(
                 raise ParseError(f"cell holds {s!r}, which is not a finite number", where(*pos))
             n = text_number(s)
             if n is not None:
-                number[raw] = n
+                number[u] = n
             else:
-                marker[raw] = (s, classify_text(s, learned))
-        idx = np.argwhere(is_str)
-        for (i, j), raw in zip(idx, texts.tolist(), strict=True):
-            if raw in number:
-                values[i, j] = number[raw]
-            elif raw in marker:
-                markers[i, j], kinds[i, j] = marker[raw]
+                marker[u], kind[u] = s, classify_text(s, learned)
+        values[is_str] = number[codes]
+        if np.any(kind != None):  # noqa: E711 (object array comparison)
+            markers[is_str] = marker[codes]
+            kinds[is_str] = kind[codes]
     if check_range:
         numeric = ~np.isnan(values) | is_num  # a NaN number cell is as bad as infinity
         with np.errstate(invalid="ignore"):

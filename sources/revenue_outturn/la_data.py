@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,7 @@ from sources.workbook import (
     MARKER_KINDS,
     NOT_AVAILABLE,
     NOTE_REFERENCE,
+    TEXT,
     BoundedWorkbook,
     Grid,
     Limits,
@@ -174,6 +176,7 @@ class ParsedWorkbook:
     non_returning: list[str] = field(default_factory=list)  # E-codes with no number at all
     checks: list[Check] = field(default_factory=list)
     column_summary: pd.DataFrame | None = None  # per data column: sums for reconciliation
+    column_codes: set[str] | None = None  # the codes in `values` (known from the sheets)
 
     def __post_init__(self) -> None:
         for name in ("values", "totals"):
@@ -250,6 +253,7 @@ ARITHMETIC = [
 ARITHMETIC_TOLERANCE = 1.5  # GBP thousand: each published value is rounded
 
 
+@lru_cache(maxsize=4096)
 def _column_code(phrase: str) -> str | None:
     explicit = EXPLICIT_CODE.search(phrase)
     if explicit:
@@ -261,12 +265,14 @@ def _column_code(phrase: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def _measure_only(phrase: str) -> bool:
     """Text that is nothing but measure wording ('Employees (C1)', 'NET TOTAL', '(Col 1+2)')."""
     words = re.findall(r"[a-z]+", EXPLICIT_CODE.sub(" ", phrase.lower()))
     return bool(words) and all(w in MEASURE_WORDS for w in words)
 
 
+@lru_cache(maxsize=4096)
 def _machine_code(value: str) -> tuple[str | None, int | None] | None:
     m = MACHINE_RC.match(value)
     if m:
@@ -329,8 +335,53 @@ class _Table:
     grid_path: str = ""
 
 
+def _row_text(grid: Grid, r: int) -> list[str]:
+    """Every cell of grid row ``r``, folded (once per sheet: header rows are read often)."""
+    key = ("row_text", r)
+    if key not in grid.memo:
+        grid.memo[key] = [fold(v) for v in grid.cells[r].tolist()]
+    return grid.memo[key]
+
+
 def _folded_column(cells: np.ndarray) -> list[str]:
     return [fold(v) for v in cells.tolist()]
+
+
+def _rows_with_text(cells: np.ndarray, types: np.ndarray, word: str) -> np.ndarray:
+    """Rows of a 2-D object array (``types``: its type codes) with a text cell containing
+    ``word`` (any case); each distinct text looked at once."""
+    rows, cols = np.nonzero(types == TEXT)
+    out = np.zeros(len(cells), dtype=bool)
+    if len(rows):
+        codes, uniq = pd.factorize(cells[rows, cols])
+        hit = np.array([word in u.lower() for u in uniq.tolist()], dtype=bool)
+        out[rows[hit[codes]]] = True
+    return out
+
+
+def _texts_by_column(body: np.ndarray, is_str: np.ndarray) -> dict[int, Counter]:
+    """Per column of ``body``, its non-empty texts (whitespace folded) and how often each
+    occurs; each distinct text is folded once, the counting done on integer codes."""
+    cols, rows = np.nonzero(is_str.T)  # by column, then row
+    if not len(rows):
+        return {}
+    raw, uniq = pd.factorize(body[rows, cols])
+    folded = np.array([" ".join(v.split()) for v in uniq.tolist()], dtype=object)
+    to_text, texts = pd.factorize(folded)
+    codes = to_text[raw]
+    kept = (texts != "")[codes]
+    codes, cols = codes[kept], cols[kept].astype(np.int64)
+    if not len(codes):
+        return {}
+    n = len(texts)
+    pairs, counts = np.unique(cols * n + codes, return_counts=True)
+    col_of, text_of = np.divmod(pairs, n)
+    names, counts = texts[text_of].tolist(), counts.tolist()
+    starts = [0, *(np.nonzero(np.diff(col_of))[0] + 1).tolist(), len(pairs)]
+    return {
+        int(col_of[i]): Counter(dict(zip(names[i:j], counts[i:j], strict=True)))
+        for i, j in zip(starts[:-1], starts[1:], strict=True)
+    }
 
 
 class _NotATable(Exception):
@@ -342,24 +393,22 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
     n_rows, n_cols = cells.shape
     if n_rows < MIN_AUTHORITY_ROWS or n_cols < 3:
         return None
-    # 1. the E-code column: the leftmost column holding the most E-codes
-    best, best_n, ecode_mask = -1, 0, None
-    _, left_str, _ = type_masks(cells[:, : min(n_cols, 12)])
-    for c in range(left_str.shape[1]):
-        rows = np.nonzero(left_str[:, c])[0]
-        if not len(rows):
-            continue
-        texts = np.char.strip(cells[rows, c].astype(str))
-        hits = (
-            (np.char.str_len(texts) == 5)
-            & np.char.startswith(texts, "E")
-            & np.char.isdigit(np.char.lstrip(texts, "E"))
-        )
-        n = int(hits.sum())
-        if n > best_n:
-            mask = np.zeros(n_rows, dtype=bool)
-            mask[rows[hits]] = True
-            best, best_n, ecode_mask = c, n, mask
+    # 1. the E-code column: the leftmost column holding the most E-codes (each distinct text
+    # judged once)
+    left = min(n_cols, 12)
+    rows, cols = np.nonzero(grid.types[:, :left] == TEXT)
+    codes, uniq = pd.factorize(cells[rows, cols])  # each distinct text judged once
+    texts = np.char.strip(uniq.astype(str))
+    hits = (
+        (np.char.str_len(texts) == 5)
+        & np.char.startswith(texts, "E")
+        & np.char.isdigit(np.char.lstrip(texts, "E"))
+    )[codes]
+    per_col = np.bincount(cols[hits], minlength=left)
+    best = int(np.argmax(per_col))  # the leftmost of the columns holding the most
+    best_n = int(per_col[best])
+    ecode_mask = np.zeros(n_rows, dtype=bool)
+    ecode_mask[rows[hits & (cols == best)]] = True
     if best_n < MIN_AUTHORITY_ROWS:
         return None
     ecode_col = best
@@ -386,54 +435,65 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
         return left_text[r]
 
     # 3. where the authority table ends: a class breakdown, or the header repeated below
-    class_start = n_rows
-    for r in range(first + 1, n_rows):
-        if "class breakdown" in lower_left(r) or (
-            ecodes[r] and ecodes[r] == ecodes[header] and not ecode_mask[r]
-        ):
-            class_start = r
-            break
+    below = np.arange(n_rows) > first
+    repeated = below & (ecodes == ecodes[header]) & (ecodes != "") & ~ecode_mask
+    ends = np.nonzero(repeated)[0].tolist()
+    # 'class breakdown' lies within one cell's text ('class' has no space), so only rows with
+    # a cell saying 'class' are joined and looked at
+    says_class = _rows_with_text(cells[:, id_span], grid.types[:, id_span], "class")
+    mentions = np.nonzero(below & says_class)[0].tolist()
+    ends += [r for r in mentions if "class breakdown" in lower_left(r)]
+    class_start = min(ends, default=n_rows)
     # 4. identifier and data columns, by what the authority cells hold
     span = np.arange(first, class_start)
     candidate = span[ecode_mask[first:class_start]]
     body = cells[candidate]
-    is_num, is_str, _ = type_masks(body)
+    is_num, is_str, _ = type_masks(body, grid.types[candidate])
     ids: dict[str, int] = {"ecode": ecode_col}
     id_notes = [f"{column_letter(grid.col0 + ecode_col)}: E-code ({len(candidate)} authorities)"]
-    profiles = {}
+    # each column's texts as {text: count}: every rule below is a share or a set of them
+    profiles: dict[int, tuple[int, Counter, int]] = {}
     first_numeric = None
+    n_nums = is_num.sum(axis=0).tolist()
+    texts_in = _texts_by_column(body, is_str)
+    judged: dict[str, str] = {}
+
+    def kind(f: str) -> str:
+        if f not in judged:
+            judged[f] = "number" if text_number(f) is not None else classify_text(f, learned)
+        return judged[f]
+
+    numbers: dict[str, bool] = {}
     for c in range(n_cols):
         if c == ecode_col:
             continue
-        raw = Counter(body[is_str[:, c], c].tolist())
-        folded = Counter()
-        for v, n in raw.items():
-            f = " ".join(v.split())
-            if f:
-                folded[f] += n
-        strings = list(folded.elements())
-        n_num = int(is_num[:, c].sum())
-        if not strings and not n_num:
+        folded = texts_in.get(c, Counter())
+        n_num = n_nums[c]
+        if not folded and not n_num:
             continue
-        kinds = Counter()
-        for f, n in folded.items():
-            kinds["number" if text_number(f) is not None else classify_text(f, learned)] += n
-        profiles[c] = (n_num, strings, kinds)
+        for f in folded:
+            if f not in numbers:
+                numbers[f] = text_number(f) is not None
+        n_text_numbers = sum(n for f, n in folded.items() if numbers[f])
+        profiles[c] = (n_num, folded, n_text_numbers)
         if n_num and first_numeric is None and c > ecode_col:
             first_numeric = c
     data_cols, text_cols, id_cols = [], [], []
-    for c, (n_num, strings, kinds) in profiles.items():
-        only_markers = strings and all(
-            k in (NOT_AVAILABLE, NOTE_REFERENCE, "number") for k in kinds
-        )
+    for c, (n_num, folded, n_text_numbers) in profiles.items():
         right = first_numeric is not None and c > first_numeric
+
+        def only_markers(folded=folded) -> bool:
+            return bool(folded) and all(
+                kind(f) in (NOT_AVAILABLE, NOTE_REFERENCE, "number") for f in folded
+            )
+
         # Among the data, a column of a few repeated texts ('n/a' on every authority a line
         # does not apply to) is a data column of annotations; Yes/No answers or varied words
         # ('Other1 at 31 March description') are not £ values.
-        few = len(set(strings)) <= ANNOTATION_MAX_DISTINCT and not all(
-            s.lower() in CERTIFICATION for s in strings
+        few = len(folded) <= ANNOTATION_MAX_DISTINCT and not all(
+            f.lower() in CERTIFICATION for f in folded
         )
-        if c > ecode_col and (n_num or kinds["number"] or (right and (only_markers or few))):
+        if c > ecode_col and (n_num or n_text_numbers or (right and (few or only_markers()))):
             data_cols.append(c)
         elif right:
             text_cols.append(c)  # words between data columns: a description, not a £ value
@@ -441,8 +501,9 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             id_cols.append(c)
     n_auth = len(candidate)
 
-    def share(strings, test) -> float:
-        return sum(1 for s in strings if test(s)) / len(strings) if strings else 0.0
+    def share(texts: Counter, test) -> float:
+        total = texts.total()
+        return sum(n for t, n in texts.items() if test(t)) / total if total else 0.0
 
     def take(role: str, score, minimum: float, what: str) -> None:
         scored = [(score(profiles[c][1]), -c, c) for c in id_cols if c not in ids.values()]
@@ -452,18 +513,17 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             ids[role] = c
             id_notes.append(f"{column_letter(grid.col0 + c)}: {what}")
 
+    three_letters = re.compile(r"[a-z]{3}")
     take("ons_code", lambda s: share(s, GSS_CODE.match), 0.5, "ONS (GSS) codes")
     take(
         "authority_name",
-        lambda s: (
-            len(set(s)) / n_auth if share(s, lambda x: re.search(r"[a-z]{3}", x)) > 0.9 else 0
-        ),
+        lambda s: len(s) / n_auth if share(s, three_letters.search) > 0.9 else 0,
         0.5,
         "authority names (distinct words on most rows)",
     )
     take(
         "authority_class",
-        lambda s: share(s, lambda x: x in CLASS_LETTERS) if len(s) > n_auth / 2 else 0,
+        lambda s: share(s, lambda x: x in CLASS_LETTERS) if s.total() > n_auth / 2 else 0,
         0.9,
         "class letters (L/LB, MD, UA, SC, SD, O)",
     )
@@ -508,10 +568,10 @@ def _find_table(path: Path, grid: Grid, learned: frozenset[str]) -> _Table | Non
             skipped.append(grid.row0 + r + 1)
     # 6. the header block: the header row and the rows above it with text over the data columns
     block = [header]
-    data_set = np.array(data_cols, dtype=int)
     for r in range(header - 1, max(-1, header - 15), -1):
-        over_data = any(fold(v) for v in cells[r, data_set]) if len(data_set) else False
-        elsewhere = any(fold(v) for v in cells[r]) and not over_data
+        folded = _row_text(grid, r)
+        over_data = any(folded[c] for c in data_cols)
+        elsewhere = any(folded) and not over_data
         if over_data:
             block.insert(0, r)
         elif elsewhere and not ("row_no" in lower_left(r) or "col_no" in lower_left(r)):
@@ -549,11 +609,12 @@ def _block_rows(table: _Table) -> dict[str, list[int]]:
         r: " ".join(fold(v).lower() for v in cells[r, : table.ecode_col + 8]) for r in table.block
     }
     for r in table.block:
-        values = [cells[r, c] for c in table.data_cols]
-        texts = [fold(v) for v in values if fold(v)]
+        folded = _row_text(table.grid, r)
+        values = [(cells[r, c], folded[c]) for c in table.data_cols]
+        texts = [f for _, f in values if f]
         if not texts:
             continue
-        ints = [as_int(v) for v in values if fold(v)]
+        ints = [as_int(v) for v, f in values if f]
         if "col_no" in lower_left[r]:
             out["col"].append(r)
         elif "row_no" in lower_left[r]:
@@ -578,7 +639,7 @@ def _label_columns(table: _Table, form: str) -> None:
     cols = table.data_cols
 
     def cell(r, c) -> str:
-        return fold(cells[r, c])
+        return _row_text(table.grid, r)[c]
 
     # a row labelled Row_no, else the whole-number row nearest the header
     line_row = (
@@ -627,9 +688,13 @@ def _label_columns(table: _Table, form: str) -> None:
 
     words = rows["words"]
 
+    scores: dict[int, int] = {}
+
     def service_score(r):
-        texts = {cell(r, c) for c in cols if cell(r, c)}
-        return len({t for t in texts if not _measure_only(t) and _column_code(t) is None})
+        if r not in scores:
+            texts = {cell(r, c) for c in cols if cell(r, c)}
+            scores[r] = len({t for t in texts if not _measure_only(t) and _column_code(t) is None})
+        return scores[r]
 
     services = [r for r in words if service_score(r) > 0]
     service_row = max(services, key=lambda r: (service_score(r), r)) if services else None
@@ -835,7 +900,7 @@ def parse_workbook(
     first = chosen[0]
     year = _financial_year(path, first.grid.sheet, _preamble(first.grid, first.header))
     front = wb.grid(wb.sheet_names[0])
-    front_text = " ".join(fold(v) for v in front.cells[:40].ravel().tolist() if fold(v))
+    front_text = " ".join(t for t in map(fold, front.cells[:40].ravel().tolist()) if t)
     release = release or detect_release(
         front_text + " " + _preamble(first.grid, first.header), year
     )
@@ -910,6 +975,9 @@ def parse_workbook(
         structure=structure,
         learned_markers=learned_meanings,
     )
+    parsed.column_codes = {
+        c.code for t in chosen if len(t.authority_rows) for c in t.columns if c.code is not None
+    }
     parsed.non_returning = _table_non_returning(chosen)
     parsed.column_summary = _column_summary(chosen, set(parsed.non_returning), year)
     parsed.checks = run_checks(parsed)
@@ -917,16 +985,68 @@ def parse_workbook(
     return parsed
 
 
-def _frame(parts: list[dict[str, np.ndarray]], columns: list[str]) -> pd.DataFrame:
-    """One frame from the column arrays of every sheet read (built once: no concat)."""
-    data = {c: np.concatenate([p[c] for p in parts]) for c in columns}
-    df = pd.DataFrame(data, columns=columns)
-    lines = data["line_number"].astype(float)
+@dataclass
+class _Part:
+    """One sheet's rows of the tidy frame before melting: columns given per table row, per data
+    column, per cell (rows x columns) or once for the sheet."""
+
+    n_rows: int
+    n_cols: int
+    per_row: dict[str, np.ndarray]
+    per_col: dict[str, np.ndarray]
+    per_cell: dict[str, np.ndarray]
+    const: dict[str, object]
+
+    def fill(self, name: str, target: np.ndarray) -> None:
+        """Write column ``name`` (row-major: each row's cells in column order) into ``target``."""
+        out = target.reshape(self.n_rows, self.n_cols)
+        if name in self.per_row:
+            out[...] = self.per_row[name][:, None]
+        elif name in self.per_col:
+            out[...] = self.per_col[name][None, :]
+        elif name in self.per_cell:
+            out[...] = self.per_cell[name]
+        else:
+            out[...] = self.const[name]
+
+
+# The tidy frame's non-object columns (line_number is nullable: a column may have none).
+_NUMERIC = {
+    "line_occurrence": np.int64,
+    "line_number": np.float64,
+    "value_gbp_thousands": np.float64,
+    "source_row": np.int64,
+}
+
+
+def _frame(parts: list[_Part], columns: list[str]) -> pd.DataFrame:
+    """One frame from every sheet read, melted straight into its final arrays: the object
+    columns as one 2-D block (one copy of each cell, no concat, no consolidation), the numeric
+    ones beside it."""
+    n = sum(p.n_rows * p.n_cols for p in parts)
+    text = [c for c in columns if c not in _NUMERIC]
+    block = np.empty((len(text), n), dtype=object)
+    numeric = {c: np.empty(n, dtype=t) for c, t in _NUMERIC.items()}
+    at = 0
+    for p in parts:
+        size = p.n_rows * p.n_cols
+        if not size:
+            continue
+        for i, name in enumerate(text):
+            p.fill(name, block[i, at : at + size])
+        for name, arr in numeric.items():
+            p.fill(name, arr[at : at + size])
+        at += size
+    # dtype=object: the cells are text or None, so pandas need not scan them for dates
+    df = pd.DataFrame(block.T, columns=text, dtype=object, copy=False)
+    lines = numeric["line_number"]
     missing = np.isnan(lines)
-    df["line_number"] = pd.arrays.IntegerArray(
+    numeric["line_number"] = pd.arrays.IntegerArray(
         np.where(missing, 0, lines).astype(np.int64), missing
     )
-    df["line_occurrence"] = df["line_occurrence"].astype("int64")
+    for i, name in enumerate(columns):
+        if name in numeric:
+            df.insert(i, name, numeric[name])
     return df
 
 
@@ -934,12 +1054,16 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
     grid = table.grid
     cols = np.array([c.col for c in table.columns], dtype=int)
     labels = np.array([c.label for c in table.columns], dtype=object)
-    codes = np.array([c.code for c in table.columns], dtype=object)
-    lines = np.array(
-        [np.nan if c.line_number is None else c.line_number for c in table.columns], dtype=float
-    )
-    letters = np.array([table.letter(c) for c in cols], dtype=object)
-    occ = np.array(occurrences, dtype=int)
+    per_col = {
+        "line_label": labels,
+        "line_occurrence": np.array(occurrences, dtype=np.int64),
+        "line_number": np.array(
+            [np.nan if c.line_number is None else c.line_number for c in table.columns],
+            dtype=float,
+        ),
+        "column_code": np.array([c.code for c in table.columns], dtype=object),
+        "source_column": np.array([table.letter(c) for c in cols], dtype=object),
+    }
 
     def read(rows: np.ndarray):
         block = (
@@ -947,34 +1071,27 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             if len(rows) and len(cols)
             else np.empty((len(rows), len(cols)), dtype=object)
         )
+        types = grid.types[np.ix_(rows, cols)] if block.size else None
         _check_uncached(table, rows, cols)
-        v, m, k = read_block(block, lambda i, j: table.where(rows[i], cols[j]), learned=learned)
+        v, m, k = read_block(
+            block, lambda i, j: table.where(rows[i], cols[j]), learned=learned, types=types
+        )
         return v, m, k
 
-    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    def frame(rows: np.ndarray, per_row: dict[str, np.ndarray]) -> tuple[_Part, tuple]:
         v, m, k = read(rows)
         _check_annotations(table, rows, cols, labels, m, k)
-        n_rows, n_cols = len(rows), len(cols)
-        n = n_rows * n_cols
-        out = {
-            name: np.repeat(np.asarray(vals, dtype=object), n_cols)
-            for name, vals in per_row.items()
-        }
-        out.update(
-            line_label=np.tile(labels, n_rows),
-            line_occurrence=np.tile(occ, n_rows),
-            line_number=np.tile(lines, n_rows),
-            column_code=np.tile(codes, n_rows),
-            value_gbp_thousands=v.ravel(),
-            value_marker=m.ravel(),
-            value_marker_kind=k.ravel(),
-            source_row=np.repeat(grid.row0 + rows + 1, n_cols).astype(np.int64),
-            source_column=np.tile(letters, n_rows),
+        per_row = {name: np.asarray(vals, dtype=object) for name, vals in per_row.items()}
+        per_row["source_row"] = (grid.row0 + rows + 1).astype(np.int64)
+        part = _Part(
+            len(rows),
+            len(cols),
+            per_row,
+            per_col,
+            {"value_gbp_thousands": v, "value_marker": m, "value_marker_kind": k},
+            base,
         )
-        for key, val in base.items():
-            out[key] = np.repeat(np.array([val], dtype=object), n)
-        out["_arrays"] = (v, m, k)
-        return out
+        return part, (v, m, k)
 
     cells = grid.cells
     ids = table.ids
@@ -1021,13 +1138,22 @@ def _read_table(table: _Table, occurrences: list[int], base: dict, learned) -> t
             "authority_class": tclass,
         },
     )
-    table.values, table.kinds = values.pop("_arrays")[0::2]
-    table.ecodes = (
-        values["ecode"][:: max(len(cols), 1)] if len(cols) else np.array([], dtype=object)
-    )
-    england = totals.pop("_arrays")[0]
+    values, (table.values, _, table.kinds) = values
+    table.ecodes = values.per_row["ecode"] if len(cols) else np.array([], dtype=object)
+    totals, (england, _, _) = totals
     table.england = england[0] if len(table.england_rows) else None
     return values, totals
+
+
+def _kind_mask(kinds: np.ndarray, kind: str | None = None) -> np.ndarray:
+    """Where an array of marker kinds holds ``kind`` (None: any kind), comparing only the
+    cells that hold a marker (a few in a sheet of numbers)."""
+    has = ~pd.isna(kinds)
+    if kind is None or not has.any():
+        return has
+    out = np.zeros(kinds.shape, dtype=bool)
+    out[has] = kinds[has] == kind
+    return out
 
 
 def _check_uncached(table: _Table, rows: np.ndarray, cols: np.ndarray) -> None:
@@ -1047,7 +1173,7 @@ def _check_uncached(table: _Table, rows: np.ndarray, cols: np.ndarray) -> None:
 def _check_annotations(table, rows, cols, labels, markers, kinds) -> None:
     if not len(rows):
         return
-    is_note = kinds == ANNOTATION
+    is_note = _kind_mask(kinds, ANNOTATION)
     counts = is_note.sum(axis=0)
     limit = ANNOTATION_MAX_SHARE * len(rows)
     for j in np.nonzero(counts > limit)[0]:
@@ -1087,7 +1213,7 @@ def _table_non_returning(tables: list[_Table]) -> list[str]:
     has_na: dict[str, bool] = {}
     for t in tables:
         value = ~np.isnan(t.values).all(axis=1) if t.values.size else np.zeros(len(t.ecodes), bool)
-        na = (t.kinds == NOT_AVAILABLE).any(axis=1) if t.kinds.size else value & False
+        na = _kind_mask(t.kinds, NOT_AVAILABLE).any(axis=1) if t.kinds.size else value & False
         for e, v, n in zip(t.ecodes.tolist(), value.tolist(), na.tolist(), strict=True):
             has_value[e] = has_value.get(e, False) or v
             has_na[e] = has_na.get(e, False) or n
@@ -1097,32 +1223,42 @@ def _table_non_returning(tables: list[_Table]) -> list[str]:
 def _column_summary(tables: list[_Table], non_returning: set[str], year: str) -> pd.DataFrame:
     """Per data column: the authority sum, marker cells, non-returning authorities' marker
     cells and the England row's value, from the sheet arrays (reconciliation reads this)."""
-    rows = []
+    names = [
+        "financial_year",
+        "line_label",
+        "line_occurrence",
+        "column_code",
+        "england_gbp_thousands",
+        "has_england",
+        "source_sheet",
+        "source_row",
+        "source_column",
+        "authority_sum_gbp_thousands",
+        "marker_cells",
+        "non_returning_cells",
+    ]
+    out: dict[str, list] = {name: [] for name in names}
     for t in tables:
         if not t.columns:
             continue
         nr = np.isin(t.ecodes, list(non_returning))[:, None]
-        sums = np.nansum(t.values, axis=0)
-        markers = (t.kinds != None).sum(axis=0)  # noqa: E711 (object array comparison)
-        nr_cells = ((t.kinds == NOT_AVAILABLE) & nr).sum(axis=0)
-        for j, col in enumerate(t.columns):
-            rows.append(
-                {
-                    "financial_year": year,
-                    "line_label": col.label,
-                    "line_occurrence": t.occurrences[j],
-                    "column_code": col.code,
-                    "england_gbp_thousands": np.nan if t.england is None else t.england[j],
-                    "has_england": t.england is not None,
-                    "source_sheet": t.grid.sheet,
-                    "source_row": t.row1(t.england_rows[0]) if t.england_rows else None,
-                    "source_column": t.letter(col.col),
-                    "authority_sum_gbp_thousands": float(sums[j]),
-                    "marker_cells": int(markers[j]),
-                    "non_returning_cells": int(nr_cells[j]),
-                }
-            )
-    return pd.DataFrame(rows)
+        n = len(t.columns)
+        has_england = t.england is not None
+        out["financial_year"] += [year] * n
+        out["line_label"] += [col.label for col in t.columns]
+        out["line_occurrence"] += list(t.occurrences)
+        out["column_code"] += [col.code for col in t.columns]
+        out["england_gbp_thousands"] += list(t.england) if has_england else [np.nan] * n
+        out["has_england"] += [has_england] * n
+        out["source_sheet"] += [t.grid.sheet] * n
+        out["source_row"] += [t.row1(t.england_rows[0]) if t.england_rows else None] * n
+        out["source_column"] += [t.letter(col.col) for col in t.columns]
+        out["authority_sum_gbp_thousands"] += np.nansum(t.values, axis=0).tolist()
+        out["marker_cells"] += _kind_mask(t.kinds).sum(axis=0).tolist()
+        out["non_returning_cells"] += (_kind_mask(t.kinds, NOT_AVAILABLE) & nr).sum(axis=0).tolist()
+    if not out["line_label"]:
+        return pd.DataFrame()
+    return pd.DataFrame(out)
 
 
 def _table_arithmetic(tables: list[_Table], values: pd.DataFrame) -> list[str]:
@@ -1215,8 +1351,13 @@ def arithmetic_breaks(frame: pd.DataFrame) -> list[str]:
     return breaks
 
 
-def identities_available(frame: pd.DataFrame) -> list[str]:
-    codes = set(frame["column_code"].dropna())
+def _column_codes(frame: pd.DataFrame) -> set[str]:
+    """The column codes present (distinct values first: a frame has a row per cell)."""
+    return {c for c in frame["column_code"].unique().tolist() if not pd.isna(c)}
+
+
+def identities_available(frame: pd.DataFrame, codes: set[str] | None = None) -> list[str]:
+    codes = _column_codes(frame) if codes is None else codes
     return [
         f"{r} = " + " + ".join(p) + "".join(f" - {m}" for m in n)
         for r, p, n in ARITHMETIC
@@ -1269,7 +1410,10 @@ def _reconciliation_status(out: pd.DataFrame) -> pd.DataFrame:
 def run_checks(parsed: ParsedWorkbook) -> list[Check]:
     """The invariants every workbook is held to; each says whether it ran and what it found."""
     checks = []
-    rules = identities_available(parsed.values)
+    codes = parsed.column_codes
+    if codes is None:
+        codes = _column_codes(parsed.values)
+    rules = identities_available(parsed.values, codes)
     if parsed.form in ONE_VALUE_FORMS:
         checks.append(
             Check("RO identities", False, True, f"{parsed.form} has one value per line, no C1..C9")
@@ -1281,7 +1425,7 @@ def run_checks(parsed: ParsedWorkbook) -> list[Check]:
                 False,
                 True,
                 "the form's columns ("
-                + ", ".join(sorted(set(parsed.values["column_code"].dropna())))
+                + ", ".join(sorted(codes))
                 + ") include no complete identity",
             )
         )
