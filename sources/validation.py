@@ -35,6 +35,7 @@ _SQL_TYPES = {
     "bool": "boolean",
     "boolean": "boolean",
     "datetime64[ns]": "timestamp",
+    "date": "date",
 }
 
 

@@ -73,8 +73,11 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
     from dagster_project.acquisition import land_release
     from sources.errors import SourceError
     from sources.revenue_outturn.la_data import PARSER_VERSION, parse_workbook
-    from sources.revenue_outturn.schema import RevenueOutturnSchema, validate_revenue_outturn
-    from sources.validation import contract_columns
+    from sources.revenue_outturn.schema import (
+        raw_contracts,
+        validate_revenue_outturn,
+        validate_revenue_outturn_totals,
+    )
     from warehouse.db import connect
     from warehouse.raw import is_loaded, replace_partition
 
@@ -112,6 +115,7 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
                 )
             with validating():
                 values = validate_revenue_outturn(parsed.values, release.file_name)
+                totals = validate_revenue_outturn_totals(parsed.totals, release.file_name)
         except (SourceError, ContractBroken) as exc:
             note = (
                 f"{release.edition} ({release.path}) was not loaded: {exc}\n"
@@ -127,8 +131,8 @@ def _load_year(context, warehouse: WarehouseResource, year: str) -> list[dict]:
                 financial_year=year,
                 form=release.form,
                 release=release.release,
-                frames={"revenue_outturn": values, "revenue_outturn_totals": parsed.totals},
-                contracts={"revenue_outturn": contract_columns(RevenueOutturnSchema)},
+                frames={"revenue_outturn": values, "revenue_outturn_totals": totals},
+                contracts=raw_contracts(),
                 log={
                     "dataset": release.dataset,
                     "form": release.form,

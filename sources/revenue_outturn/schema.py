@@ -1,4 +1,6 @@
-"""pandera schemas for the tidy revenue-outturn frames, and the blocking validation step.
+"""pandera schemas for the revenue-outturn raw tables (authority cells, published totals, the
+load log): each is its table's one contract (column order, DDL via `raw_contracts`, dbt
+sources); and the blocking validation step.
 
 A failure is reported with the file, sheet, row and column of every offending cell, read
 from the provenance columns each row carries.
@@ -11,9 +13,17 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
-from sources.validation import distinct_failures
-from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR, RELEASES
+from sources.validation import contract_columns, distinct_failures
+from sources.vocabulary import (
+    AUTHORITY_CLASSES,
+    FINANCIAL_YEAR,
+    RELEASES,
+    REVENUE_OUTTURN_FORMS,
+)
 from sources.workbook import MARKER_KINDS
+
+TOTAL_SCOPES = ["england", "class"]
+"""An England row, or the total of one authority class."""
 
 
 def _marker_has_kind(df: pd.DataFrame) -> pd.Series:
@@ -35,7 +45,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     """raw.revenue_outturn: one row per published cell of an authority row."""
 
     financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
-    form: str = pa.Field(isin=["RS", "RSX", "RA", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"])
+    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
     release: str = pa.Field(isin=RELEASES)
     ecode: str = pa.Field(str_matches=r"^E\d{4}$")
     ons_code: str = pa.Field(nullable=True, str_matches=r"^E\d{8}$")
@@ -108,6 +118,84 @@ class RevenueOutturnTimeSeriesSchema(RevenueOutturnSchema):
         return df["ecode"].notna() | df["ons_code"].notna()
 
 
+class RevenueOutturnTotalsSchema(pa.DataFrameModel):
+    """raw.revenue_outturn_totals: one row per published cell of an England or class-total row
+    (not authority rows: reconciled against, never summed with them)."""
+
+    financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
+    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
+    release: str = pa.Field(isin=RELEASES)
+    total_scope: str = pa.Field(isin=TOTAL_SCOPES)
+    total_label: str = pa.Field(str_length={"min_value": 1})
+    authority_class: str = pa.Field(nullable=True, isin=AUTHORITY_CLASSES)
+    line_label: str = pa.Field(str_length={"min_value": 1})
+    line_occurrence: int = pa.Field(ge=1)
+    line_number: pd.Int64Dtype = pa.Field(nullable=True, ge=1)
+    column_code: str = pa.Field(nullable=True, str_matches=r"^C[1-9]$")
+    value_gbp_thousands: float = pa.Field(nullable=True)
+    value_marker: str = pa.Field(nullable=True, str_length={"min_value": 1, "max_value": 200})
+    value_marker_kind: str = pa.Field(nullable=True, isin=list(MARKER_KINDS))
+    source_file: str
+    source_sheet: str
+    source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    source_row: int = pa.Field(ge=1)
+    source_column: str = pa.Field(str_matches=r"^[A-Z]{1,3}$")
+
+    class Config:
+        strict = True
+        coerce = False
+
+    @pa.dataframe_check(error="a class total has no class, or an England total has one")
+    def class_of_scope(cls, df: pd.DataFrame) -> pd.Series:
+        return (df["total_scope"] == "class") == df["authority_class"].notna()
+
+    @pa.dataframe_check(error="a cell holds both a number and a marker")
+    def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
+        return _value_xor_marker(df)
+
+    @pa.dataframe_check(error="a cell's text has no kind, or a kind without text")
+    def marker_has_kind(cls, df: pd.DataFrame) -> pd.Series:
+        return _marker_has_kind(df)
+
+
+class LoadLogSchema(pa.DataFrameModel):
+    """raw.load_log: one row per loaded partition (an edition of a form of a financial year):
+    its file, what the parser found in it (non-number cells by kind, its checks), and when."""
+
+    dataset: str
+    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
+    financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
+    release: str = pa.Field(isin=RELEASES)
+    release_date: pa.Date = pa.Field(nullable=True)
+    release_note: str = pa.Field(nullable=True)
+    source_file: str
+    source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    source_sheet: str = pa.Field(nullable=True)
+    authority_rows: int = pa.Field(ge=0)
+    value_rows: int = pa.Field(ge=0)
+    total_rows: int = pa.Field(ge=0)
+    parser_version: str = pa.Field(nullable=True)
+    not_available_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    note_reference_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    annotation_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    checks: str = pa.Field(nullable=True)
+    loaded_at: pa.DateTime
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+def raw_contracts() -> dict[str, list[tuple[str, str, bool]]]:
+    """The columns (name, DuckDB type, nullable) of the revenue outturn raw tables, from their
+    models: what warehouse.raw creates them with."""
+    return {
+        "revenue_outturn": contract_columns(RevenueOutturnSchema),
+        "revenue_outturn_totals": contract_columns(RevenueOutturnTotalsSchema),
+        "load_log": contract_columns(LoadLogSchema),
+    }
+
+
 def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
     schema = (
@@ -123,6 +211,14 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     if failures:
         raise ValidationFailed(dataset, failures)
     return valid
+
+
+def validate_revenue_outturn_totals(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Validate the published totals' rows lazily; raise ValidationFailed naming every cell."""
+    try:
+        return RevenueOutturnTotalsSchema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
 
 
 def _where(row) -> str:
