@@ -40,12 +40,13 @@ _SQL_TYPES = {
 
 
 def contract_columns(model) -> list[tuple[str, str, bool]]:
-    """(name, DuckDB type, nullable) of every column of a pandera model, in its order: the one
-    contract a raw table's DDL (warehouse.raw) and the dbt sources follow."""
+    """(name, DuckDB type, nullable) of every column of a pandera model (or schema), in its
+    order: the one contract a raw table's DDL (warehouse.raw) and the dbt sources follow."""
+    schema = model.to_schema() if hasattr(model, "to_schema") else model
     columns = []
-    for name, column in model.to_schema().columns.items():
+    for name, column in schema.columns.items():
         dtype = str(column.dtype)
         if dtype not in _SQL_TYPES:
-            raise TypeError(f"{model.__name__}.{name}: no DuckDB type for pandera dtype {dtype}")
+            raise TypeError(f"{schema.name}.{name}: no DuckDB type for pandera dtype {dtype}")
         columns.append((name, _SQL_TYPES[dtype], bool(column.nullable)))
     return columns

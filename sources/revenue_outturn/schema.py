@@ -26,6 +26,22 @@ TOTAL_SCOPES = ["england", "class"]
 """An England row, or the total of one authority class."""
 
 
+AUTHORITY_IDENTIFIERS = ("ecode", "ons_code", "authority_name")
+"""The columns that say which authority a cell is of (published totals have none)."""
+
+CELL_KEY = [
+    "financial_year",
+    "form",
+    "release",
+    "source_sha256",
+    "ecode",
+    "line_label",
+    "line_occurrence",
+    "column_code",
+]
+"""What identifies one published cell of an authority row."""
+
+
 def _marker_has_kind(df: pd.DataFrame) -> pd.Series:
     """Every verbatim non-number has its kind (not_available, note_reference, annotation)."""
     return df["value_marker"].notna() == df["value_marker_kind"].notna()
@@ -69,16 +85,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-        unique = [
-            "financial_year",
-            "form",
-            "release",
-            "source_sha256",
-            "ecode",
-            "line_label",
-            "line_occurrence",
-            "column_code",
-        ]
+        unique = CELL_KEY
 
     @pa.dataframe_check(error="a cell holds both a number and a marker")
     def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
@@ -101,61 +108,40 @@ class RevenueOutturnTimeSeriesSchema(RevenueOutturnSchema):
     class Config:
         strict = True
         coerce = False
-        unique = [
-            "financial_year",
-            "form",
-            "release",
-            "source_sha256",
-            "ecode",
-            "ons_code",
-            "line_label",
-            "line_occurrence",
-            "column_code",
-        ]
+        unique = [*CELL_KEY, "ons_code"]
 
     @pa.dataframe_check(error="an authority row has neither an E-code nor an ONS code")
     def has_identifier(cls, df: pd.DataFrame) -> pd.Series:
         return df["ecode"].notna() | df["ons_code"].notna()
 
 
-class RevenueOutturnTotalsSchema(pa.DataFrameModel):
-    """raw.revenue_outturn_totals: one row per published cell of an England or class-total row
-    (not authority rows: reconciled against, never summed with them)."""
+def _class_of_scope(df: pd.DataFrame) -> pd.Series:
+    """A class total names its class; an England total names none."""
+    return (df["total_scope"] == "class") == df["authority_class"].notna()
 
-    financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
-    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
-    release: str = pa.Field(isin=RELEASES)
-    total_scope: str = pa.Field(isin=TOTAL_SCOPES)
-    total_label: str = pa.Field(str_length={"min_value": 1})
-    authority_class: str = pa.Field(nullable=True, isin=AUTHORITY_CLASSES)
-    line_label: str = pa.Field(str_length={"min_value": 1})
-    line_occurrence: int = pa.Field(ge=1)
-    line_number: pd.Int64Dtype = pa.Field(nullable=True, ge=1)
-    column_code: str = pa.Field(nullable=True, str_matches=r"^C[1-9]$")
-    value_gbp_thousands: float = pa.Field(nullable=True)
-    value_marker: str = pa.Field(nullable=True, str_length={"min_value": 1, "max_value": 200})
-    value_marker_kind: str = pa.Field(nullable=True, isin=list(MARKER_KINDS))
-    source_file: str
-    source_sheet: str
-    source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
-    source_row: int = pa.Field(ge=1)
-    source_column: str = pa.Field(str_matches=r"^[A-Z]{1,3}$")
 
-    class Config:
-        strict = True
-        coerce = False
+def _totals_schema() -> pa.DataFrameSchema:
+    """The cells of RevenueOutturnSchema (and all their checks) without the authority's
+    identifiers, with the total's scope and label after the partition key."""
+    cells = RevenueOutturnSchema.to_schema()
+    key = ["financial_year", "form", "release"]
+    scope = {
+        "total_scope": pa.Column(str, pa.Check.isin(TOTAL_SCOPES)),
+        "total_label": pa.Column(str, pa.Check.str_length(min_value=1)),
+    }
+    rest = {n: c for n, c in cells.columns.items() if n not in (*key, *AUTHORITY_IDENTIFIERS)}
+    return pa.DataFrameSchema(
+        {**{n: cells.columns[n] for n in key}, **scope, **rest},
+        checks=[*cells.checks, pa.Check(_class_of_scope, error="a total's class and scope differ")],
+        strict=True,
+        coerce=False,
+        name="RevenueOutturnTotalsSchema",
+    ).update_column("authority_class", nullable=True)
 
-    @pa.dataframe_check(error="a class total has no class, or an England total has one")
-    def class_of_scope(cls, df: pd.DataFrame) -> pd.Series:
-        return (df["total_scope"] == "class") == df["authority_class"].notna()
 
-    @pa.dataframe_check(error="a cell holds both a number and a marker")
-    def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
-        return _value_xor_marker(df)
-
-    @pa.dataframe_check(error="a cell's text has no kind, or a kind without text")
-    def marker_has_kind(cls, df: pd.DataFrame) -> pd.Series:
-        return _marker_has_kind(df)
+RevenueOutturnTotalsSchema = _totals_schema()
+"""raw.revenue_outturn_totals: one row per published cell of an England or class-total row
+(not authority rows: reconciled against, never summed with them)."""
 
 
 class LoadLogSchema(pa.DataFrameModel):

@@ -177,6 +177,18 @@ def test_frame_passes_schema(row):
     assert len(validate_revenue_outturn_totals(totals, row.edition)) == len(totals) > 500
 
 
+def test_a_class_total_without_its_class_breaks_the_totals_contract():
+    from sources.errors import ValidationFailed
+
+    totals = parsed("RS_2017-18_data_by_LA.xlsx", "final").totals.copy()
+    row = totals.index[totals["total_scope"] == "class"][0]
+    totals.loc[row, "authority_class"] = None
+    with pytest.raises(ValidationFailed) as info:
+        validate_revenue_outturn_totals(totals, "RS 2017-18")
+    assert "a total's class and scope differ" in str(info.value)
+    assert "file 'RS_2017-18_data_by_LA.xlsx', sheet 'RS LA Data 2017-18'" in str(info.value)
+
+
 def test_the_parser_writes_the_columns_of_the_models_in_their_order():
     """The pandera models are the contract; the parser's frames follow them column for column."""
     from sources.revenue_outturn.la_data import TOTAL_COLUMNS, VALUE_COLUMNS, _with_kind
