@@ -47,7 +47,9 @@ class Partitioned:
     partitions_def: "PartitionsDefinition"
     loaded: Callable[[Settings, Release, "LandedFile"], bool]  # already loaded as it is now
     store: Callable[[Settings, Release, Frames, object], None]  # replace its partition; log
-    summary: Callable[[list[Frames]], dict] = lambda loaded: {}  # metadata of what was loaded
+    # metadata of the files loaded: its starting values, and how one loaded file adds to them
+    # (files are added one by one, so that no file's frames are kept once it is stored)
+    summary: tuple[dict, Callable[[dict, Frames], dict]] = ({}, lambda meta, frames: meta)
 
 
 @dataclass(frozen=True)
@@ -187,7 +189,9 @@ def load_partitions(
     as it is now, else built and stored as its own partition."""
     part = spec.partitioned
     settings.ensure_dirs()
-    editions, loaded = [], []
+    editions, reloaded = [], []
+    rows = dict.fromkeys(spec.tables, 0)
+    summary, add = part.summary
     for key in partition_keys:
         releases = spec.releases(settings, key)
         if not releases:
@@ -202,18 +206,14 @@ def load_partitions(
                 continue
             frames = built(spec, [(release, file)], settings, log)
             part.store(settings, release, frames, log)
-            loaded.append((edition, frames))
-    meta = {
-        "editions": editions,
-        "reloaded": [edition for edition, _ in loaded],
-        "lgf/changed": len(loaded),
-        **part.summary([frames for _, frames in loaded]),
-    }
+            reloaded.append(edition)
+            rows = {table: n + len(frames[table]) for table, n in rows.items()}
+            summary = add(summary, frames)
+    meta = {"editions": editions, "reloaded": reloaded, "lgf/changed": len(reloaded), **summary}
     checked = set(spec.tables if spec.contracts is None else spec.contracts)
     for table in spec.tables:
         key = raw_asset_key(table)
-        rows = sum(len(frames[table]) for _, frames in loaded)
-        checks = [passed(key, rows, "editions not reloaded were validated before")]
+        checks = [passed(key, rows[table], "editions not reloaded were validated before")]
         yield MaterializeResult(
             asset_key=key, metadata=meta, check_results=checks if table in checked else []
         )
