@@ -4,7 +4,7 @@ with the offending row of the validated frame, so each dataset only says how to 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pandas as pd
 
@@ -25,6 +25,29 @@ def distinct_failures(cases: pd.DataFrame, df: pd.DataFrame) -> Iterator[tuple]:
             if isinstance(row, pd.DataFrame):  # a repeated index label: its first row
                 row = row.iloc[0]
         yield case, row, frame_check
+
+
+def validate_lazily(
+    schema,
+    df: pd.DataFrame,
+    dataset: str,
+    describe: Callable[[pd.DataFrame, pd.DataFrame], list[str]],
+    by_position: bool = False,
+) -> pd.DataFrame:
+    """The validation step of every raw table: validate `df` against its pandera model (or
+    schema) with every failure at once; raise ValidationFailed with one line per failure, as
+    the dataset's `describe(failure_cases, frame)` names its place. With `by_position`, rows
+    are validated (and named) by position, and `df` itself is returned."""
+    import pandera.pandas as pa
+
+    from sources.errors import ValidationFailed
+
+    work = df.reset_index(drop=True) if by_position else df
+    try:
+        valid = schema.validate(work, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        raise ValidationFailed(dataset, describe(exc.failure_cases, work)) from None
+    return df if by_position else valid
 
 
 _SQL_TYPES = {

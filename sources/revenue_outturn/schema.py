@@ -13,7 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
-from sources.validation import contract_columns, distinct_failures
+from sources.validation import contract_columns, distinct_failures, validate_lazily
 from sources.vocabulary import (
     AUTHORITY_CLASSES,
     FINANCIAL_YEAR,
@@ -189,10 +189,7 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
         if (df["source_sheet"] == "(csv)").all() and len(df)
         else RevenueOutturnSchema
     )
-    try:
-        valid = schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+    valid = validate_lazily(schema, df, dataset, describe_failures)
     failures = load_failures(valid)
     if failures:
         raise ValidationFailed(dataset, failures)
@@ -201,10 +198,7 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
 
 def validate_revenue_outturn_totals(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Validate the published totals' rows lazily; raise ValidationFailed naming every cell."""
-    try:
-        return RevenueOutturnTotalsSchema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+    return validate_lazily(RevenueOutturnTotalsSchema, df, dataset, describe_failures)
 
 
 def _where(row) -> str:
