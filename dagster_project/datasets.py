@@ -1,16 +1,17 @@
-"""One recipe for loading an unpartitioned dataset, and the factory that makes its asset.
+"""One recipe for loading a dataset, and the factory that makes its asset.
 
-A dataset is a DatasetSpec: which raw tables it replaces, where its releases come from, and a
-`build` that turns the landed files into validated frames (its parsers and pandera models).
-The recipe is written once here: land every file; skip when the same files were loaded (and,
-for datasets resolved through the register, after raw.authorities was last loaded); build;
-report each table's pandera contract as a blocking check (a failure names file, sheet, row,
-column); replace each table in one transaction; say whether anything changed.
+A dataset is a DatasetSpec: which raw tables it writes, where its releases come from, and a
+`build` that turns landed files into validated frames (its parsers and pandera models).
+The recipe is written once here: land every file; skip what was loaded from the same files
+(and, for datasets resolved through the register, after raw.authorities was last loaded; and
+by the same parser, where the spec says how to tell); build; report each table's pandera
+contract as a blocking check (a failure names file, sheet, row, column); write each table in
+one transaction; say whether anything changed (metadata ``lgf/changed``).
 
-Spend can use it as is: a DatasetSpec whose `releases` lists the spend catalogue's releases and
-whose `build` parses and validates them into raw.spend_transactions and raw.spend_files.
-Revenue outturn is partitioned by financial year and keeps its own per-edition loop
-(dagster_project.revenue_outturn.assets), over the same land / contract / load steps.
+An unpartitioned spec replaces its whole tables from all its files at once (reference tables,
+spend, efficiency, ...). A spec with `partitioned` set (revenue outturn: dynamic partitions, one
+per financial year) loads each partition's files one by one: a file already loaded as it is
+now is skipped, any other replaces its own partition (`Partitioned.store`).
 """
 
 import contextlib
@@ -19,9 +20,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dagster import AssetKey, AssetSpec, MaterializeResult, multi_asset
+from dagster import AssetKey, AssetSpec, BackfillPolicy, MaterializeResult, multi_asset
 
-from dagster_project.contracts import contract_spec, guarded
+from dagster_project.contracts import ContractBroken, contract_spec, guarded, passed
 from dagster_project.keys import raw_asset_key
 from dagster_project.resources import WarehouseResource
 from sources.catalogue import Release
@@ -30,10 +31,25 @@ from warehouse.settings import Settings
 
 if TYPE_CHECKING:
     import pandas as pd
+    from dagster import PartitionsDefinition
 
     from warehouse.landing import LandedFile
 
 Landed = list[tuple[Release, "LandedFile"]]
+Frames = dict[str, "pd.DataFrame"]
+
+
+@dataclass(frozen=True)
+class Partitioned:
+    """How a partitioned dataset keeps its files: each is one partition of its tables.
+    `releases` of the spec then takes the partition key too."""
+
+    partitions_def: "PartitionsDefinition"
+    loaded: Callable[[Settings, Release, "LandedFile"], bool]  # already loaded as it is now
+    store: Callable[[Settings, Release, Frames, object], None]  # replace its partition; log
+    # metadata of the files loaded: its starting values, and how one loaded file adds to them
+    # (files are added one by one, so that no file's frames are kept once it is stored)
+    summary: tuple[dict, Callable[[dict, Frames], dict]] = ({}, lambda meta, frames: meta)
 
 
 @dataclass(frozen=True)
@@ -41,14 +57,22 @@ class DatasetSpec:
     name: str  # the asset's op name
     group: str
     tables: dict[str, str]  # raw table -> description
-    releases: Callable[[Settings], list[Release]]
-    build: Callable[[Landed, Settings, object], "dict[str, pd.DataFrame]"]
+    releases: Callable[..., list[Release]]  # (settings), or (settings, partition key)
+    build: Callable[[Landed, Settings, object], Frames]
     deps: tuple[AssetKey, ...] = ()
+    contracts: tuple[str, ...] | None = None  # tables with a pandera contract check (all)
     resolved_through_register: bool = False  # reload when raw.authorities was reloaded
     local_without_url: bool = False  # files with no address of their own are never fetched
-    metadata: Callable[[dict], dict] = field(
+    metadata: Callable[[Frames], dict] = field(
         default=lambda frames: {f"{t}_rows": len(f) for t, f in frames.items()}
     )
+    # which landed files are built from (default all; e.g. skip copies of the same bytes)
+    select: Callable[[Landed, object], Landed] | None = None
+    # besides the same files: is what was loaded still current (e.g. the same parser)?
+    current: Callable[[Settings], bool] | None = None
+    # the files a load is recorded as made from (default: every file built from)
+    loaded_from: Callable[[Frames], list[str]] | None = None
+    partitioned: Partitioned | None = None
 
 
 def land(release: Release, settings: Settings, log, local_without_url: bool = True) -> "LandedFile":
@@ -75,8 +99,7 @@ def unchanged(settings: Settings, tables: list[str], shas: list[str], register: 
     from warehouse.db import connect
     from warehouse.raw import reference_is_loaded
 
-    con = connect(settings.work_db)
-    try:
+    with connect(settings.work_db) as con:
         if not all(reference_is_loaded(con, table, shas) for table in tables):
             return False
         if not register:
@@ -88,8 +111,6 @@ def unchanged(settings: Settings, tables: list[str], shas: list[str], register: 
                 [[*tables, "authorities"]],
             ).fetchall()
         )
-    finally:
-        con.close()
     when = loaded.get("authorities")
     return when is None or all(loaded[t] >= when for t in tables)
 
@@ -98,49 +119,62 @@ def store(settings: Settings, frames: dict, shas: list[str]) -> None:
     from warehouse.db import connect
     from warehouse.raw import replace_table
 
-    con = connect(settings.work_db)
-    try:
+    with connect(settings.work_db) as con:
         for table, frame in frames.items():
             replace_table(con, table, frame, source_sha256=shas)
-    finally:
-        con.close()
 
 
 @contextlib.contextmanager
-def reading(release: Release, landed: "LandedFile") -> Iterator[None]:
-    """Name the file (and where its bytes are kept) in any error reading it; pandera failures
-    pass through untouched, to be reported as the contract check."""
+def reading(
+    release: Release, landed: "LandedFile", name: str = "", contract_too: bool = False
+) -> Iterator[None]:
+    """Name the file (`name`, by default its file name and form) and where its bytes are kept
+    in any error reading it. Pandera failures are reported as the contract check: they pass
+    through untouched, or (`contract_too`) carry the same message."""
+
+    def note(exc: Exception) -> str:
+        return (
+            f"{name or f'{release.file_name} ({release.form})'} was not loaded: {exc}\n"
+            f"The file is kept in the landing zone at {landed.path}"
+        )
+
     try:
         yield
-    except ValidationFailed:
-        raise
+    except (ValidationFailed, ContractBroken) as exc:
+        if not contract_too:
+            raise
+        error = exc.error if isinstance(exc, ContractBroken) else exc
+        raise ContractBroken(error, note(error)) from error
     except SourceError as exc:
-        raise SourceError(
-            f"{release.file_name} ({release.form}) was not loaded: {exc}\n"
-            f"The file is kept in the landing zone at {landed.path}"
-        ) from exc
+        raise SourceError(note(exc)) from exc
+
+
+def built(spec: DatasetSpec, landed: Landed, settings: Settings, log) -> Frames:
+    frames = spec.build(landed, settings, log)
+    if set(frames) != set(spec.tables):
+        raise SourceError(f"{spec.name}: built {sorted(frames)}, expected {sorted(spec.tables)}")
+    return frames
 
 
 def load(spec: DatasetSpec, settings: Settings, log) -> Iterator[MaterializeResult]:
     """The recipe (see the module docstring), yielding one MaterializeResult per table."""
     settings.ensure_dirs()
     landed = land_all(spec, settings, log)
+    files = [release.file_name for release, _ in landed]
+    if spec.select is not None:
+        landed = spec.select(landed, log)
     shas = [file.sha256 for _, file in landed]
     tables = list(spec.tables)
-    if unchanged(settings, tables, shas, spec.resolved_through_register):
+    if unchanged(settings, tables, shas, spec.resolved_through_register) and (
+        spec.current is None or spec.current(settings)
+    ):
         log.info(f"{spec.name}: files unchanged, already loaded")
         for table in tables:
             yield MaterializeResult(asset_key=raw_asset_key(table), metadata={"lgf/changed": 0})
         return
-    frames = spec.build(landed, settings, log)
-    if set(frames) != set(tables):
-        raise SourceError(f"{spec.name}: built {sorted(frames)}, expected {sorted(tables)}")
-    store(settings, frames, shas)
-    meta = {
-        **spec.metadata(frames),
-        "files": [release.file_name for release, _ in landed],
-        "lgf/changed": 1,
-    }
+    frames = built(spec, landed, settings, log)
+    store(settings, frames, shas if spec.loaded_from is None else spec.loaded_from(frames))
+    meta = {"files": files, **spec.metadata(frames), "lgf/changed": 1}
     log.info(f"{spec.name}: " + ", ".join(f"{len(f)} rows in raw.{t}" for t, f in frames.items()))
     for table in tables:
         yield MaterializeResult(
@@ -148,10 +182,49 @@ def load(spec: DatasetSpec, settings: Settings, log) -> Iterator[MaterializeResu
         )
 
 
-def dataset_asset(spec: DatasetSpec, contracts: tuple[str, ...] | None = None):
-    """The asset of a dataset: its tables, each with its blocking pandera contract check."""
-    checked = list(spec.tables if contracts is None else contracts)
+def load_partitions(
+    spec: DatasetSpec, settings: Settings, log, partition_keys: list[str]
+) -> Iterator[MaterializeResult]:
+    """The recipe for a partitioned spec: each file of each partition is skipped when loaded
+    as it is now, else built and stored as its own partition."""
+    part = spec.partitioned
+    settings.ensure_dirs()
+    editions, reloaded = [], []
+    rows = dict.fromkeys(spec.tables, 0)
+    summary, add = part.summary
+    for key in partition_keys:
+        releases = spec.releases(settings, key)
+        if not releases:
+            where = f"the catalogue {settings.catalogue}" if settings.catalogue else "the catalogue"
+            raise SourceError(f"{where} lists no {spec.name} files for {key}")
+        for release in releases:
+            file = land(release, settings, log, spec.local_without_url)
+            edition = f"{release.edition} {release.form}"
+            editions.append(edition)
+            if part.loaded(settings, release, file):
+                log.info(f"{edition}: unchanged, already loaded")
+                continue
+            frames = built(spec, [(release, file)], settings, log)
+            part.store(settings, release, frames, log)
+            reloaded.append(edition)
+            rows = {table: n + len(frames[table]) for table, n in rows.items()}
+            summary = add(summary, frames)
+    meta = {"editions": editions, "reloaded": reloaded, "lgf/changed": len(reloaded), **summary}
+    checked = set(spec.tables if spec.contracts is None else spec.contracts)
+    for table in spec.tables:
+        key = raw_asset_key(table)
+        checks = [passed(key, rows[table], "editions not reloaded were validated before")]
+        yield MaterializeResult(
+            asset_key=key, metadata=meta, check_results=checks if table in checked else []
+        )
+
+
+def dataset_asset(spec: DatasetSpec):
+    """The asset of a dataset: its tables, each (or each of `spec.contracts`) with its blocking
+    pandera contract check; partitioned as the spec says."""
+    checked = list(spec.tables if spec.contracts is None else spec.contracts)
     keys = [raw_asset_key(t) for t in checked]
+    part = spec.partitioned
 
     @multi_asset(
         name=spec.name,
@@ -166,12 +239,20 @@ def dataset_asset(spec: DatasetSpec, contracts: tuple[str, ...] | None = None):
             for table, description in spec.tables.items()
         ],
         check_specs=[contract_spec(key) for key in keys],
+        partitions_def=part and part.partitions_def,
+        backfill_policy=part and BackfillPolicy.single_run(),
         pool="duckdb_writer",
         can_subset=False,
     )
     def _asset(context, warehouse: WarehouseResource):
+        settings, log = warehouse.settings, context.log
         with warehouse.writer():
-            yield from guarded(keys, load(spec, warehouse.settings, context.log))
+            if part is None:
+                yield from guarded(keys, load(spec, settings, log))
+            else:
+                yield from guarded(
+                    keys, load_partitions(spec, settings, log, context.partition_keys)
+                )
 
     return _asset
 
@@ -199,15 +280,12 @@ def register_resolver(settings: Settings, log):
     from sources.reference.resolve import AuthorityResolver
     from warehouse.db import connect
 
-    con = connect(settings.work_db)
-    try:
+    with connect(settings.work_db) as con:
         loaded = con.execute(
             "select count(*) from information_schema.tables "
             "where table_schema = 'raw' and table_name = 'authorities'"
         ).fetchone()[0]
         register = con.execute("select * from raw.authorities").df() if loaded else None
-    finally:
-        con.close()
     if register is None:
         from sources.reference.authorities import bundled_register
 

@@ -13,3 +13,6 @@ AUTHORITY_CLASSES = [*COUNCIL_CLASSES, "O"]
 
 RELEASES = ["provisional", "final", "revised"]
 """The vintages of a statistical release, oldest first."""
+
+REVENUE_OUTTURN_FORMS = ["RS", "RSX", "RA", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"]
+"""The revenue outturn returns: summary (RS, RSX), revenue account (RA) and the detail forms."""

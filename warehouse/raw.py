@@ -1,5 +1,6 @@
-"""Raw tables: their DDL, derived from column lists (for raw.revenue_outturn, its pandera
-model's, passed in by the loader), missing columns added to an older working database; loads
+"""Raw tables: their DDL, derived from column lists that the loader passes in (each table's
+pandera model's, sources.*.schema: the one contract), missing columns added to an older working
+database; loads
 that replace one partition or one whole table in one transaction; the fingerprint of what the
 raw tables were loaded from (raw_state), which decides whether a refresh has anything to build.
 
@@ -18,53 +19,6 @@ if TYPE_CHECKING:  # pandas is the callers' (loading the code location stays fas
 
 Column = tuple[str, str, bool]  # name, DuckDB type, nullable
 
-# raw.revenue_outturn's columns are its pandera model's (sources.revenue_outturn.schema), passed
-# in by the caller as `contracts`; these two tables are written here only, so they are declared
-# here.
-COLUMNS: dict[str, list[Column]] = {
-    "revenue_outturn_totals": [
-        ("financial_year", "varchar", False),
-        ("form", "varchar", False),
-        ("release", "varchar", False),
-        ("total_scope", "varchar", False),
-        ("total_label", "varchar", False),
-        ("authority_class", "varchar", True),
-        ("line_label", "varchar", False),
-        ("line_occurrence", "integer", False),
-        ("line_number", "integer", True),
-        ("column_code", "varchar", True),
-        ("value_gbp_thousands", "double", True),
-        ("value_marker", "varchar", True),
-        ("value_marker_kind", "varchar", True),
-        ("source_file", "varchar", False),
-        ("source_sheet", "varchar", False),
-        ("source_sha256", "varchar", False),
-        ("source_row", "integer", False),
-        ("source_column", "varchar", False),
-    ],
-    "load_log": [
-        ("dataset", "varchar", False),
-        ("form", "varchar", False),
-        ("financial_year", "varchar", False),
-        ("release", "varchar", False),
-        ("release_date", "date", True),
-        ("release_note", "varchar", True),
-        ("source_file", "varchar", False),
-        ("source_sha256", "varchar", False),
-        ("source_sheet", "varchar", True),
-        ("authority_rows", "integer", False),
-        ("value_rows", "integer", False),
-        ("total_rows", "integer", False),
-        ("parser_version", "varchar", True),
-        # what the parser found in the file: its non-number cells by kind, and its checks
-        ("not_available_cells", "integer", True),
-        ("note_reference_cells", "integer", True),
-        ("annotation_cells", "integer", True),
-        ("checks", "varchar", True),
-        ("loaded_at", "timestamp", False),
-    ],
-}
-
 
 def table_ddl(table: str, columns: list[Column]) -> str:
     cols = ",\n    ".join(f"{n} {t}{'' if null else ' not null'}" for n, t, null in columns)
@@ -76,7 +30,15 @@ def ensure_table(con, table: str, columns: list[Column]) -> None:
     table lacks (new columns are nullable there: old rows have no value)."""
     con.execute("create schema if not exists raw")
     con.execute(table_ddl(table, columns))
-    have = {
+    have = columns_of(con, table)
+    for name, sql_type, _ in columns:
+        if name not in have:
+            con.execute(f"alter table raw.{table} add column {name} {sql_type}")
+
+
+def columns_of(con, table: str) -> set[str]:
+    """The columns raw.<table> has (none when it does not exist)."""
+    return {
         name
         for (name,) in con.execute(
             "select column_name from information_schema.columns "
@@ -84,13 +46,10 @@ def ensure_table(con, table: str, columns: list[Column]) -> None:
             [table],
         ).fetchall()
     }
-    for name, sql_type, _ in columns:
-        if name not in have:
-            con.execute(f"alter table raw.{table} add column {name} {sql_type}")
 
 
-def ensure_raw_tables(con, contracts: dict[str, list[Column]] | None = None) -> None:
-    for table, columns in {**COLUMNS, **(contracts or {})}.items():
+def ensure_raw_tables(con, contracts: dict[str, list[Column]]) -> None:
+    for table, columns in contracts.items():
         ensure_table(con, table, columns)
 
 
@@ -98,7 +57,8 @@ def is_loaded(
     con, *, financial_year: str, form: str, release: str, sha256: str, version: str
 ) -> bool:
     """True when this partition already holds exactly these bytes, parsed by this parser."""
-    ensure_raw_tables(con)
+    if "parser_version" not in columns_of(con, "load_log"):
+        return False  # nothing loaded yet, or by a version that did not record its parser
     return bool(
         con.execute(
             """select count(*) from raw.load_log
@@ -131,10 +91,10 @@ def replace_partition(
     release: str,
     frames: dict[str, pd.DataFrame],
     log: dict,
-    contracts: dict[str, list[Column]] | None = None,
+    contracts: dict[str, list[Column]],
 ) -> None:
     """Replace one (financial_year, form, release) partition of each raw table, atomically.
-    `contracts` gives the columns of tables whose contract lives with their parser (pandera)."""
+    `contracts` gives the columns of every table written, raw.load_log's included."""
     ensure_raw_tables(con, contracts)
     key = [financial_year, form, release]
     con.execute("begin transaction")
@@ -223,7 +183,8 @@ def raw_state(con) -> dict[str, str]:
 
 def editions_loaded(con) -> list[dict]:
     """Every loaded (financial_year, form, release) partition with its source file."""
-    ensure_raw_tables(con)
+    if not columns_of(con, "load_log"):
+        return []
     cols = ["dataset", "financial_year", "form", "release", "source_file", "source_sha256"]
     rows = con.execute(f"select {', '.join(cols)} from raw.load_log order by all").fetchall()
     return [dict(zip(cols, row, strict=True)) for row in rows]
@@ -235,18 +196,19 @@ def forget_partition(con, *, dataset: str, financial_year: str, form: str, relea
     removed. The next dbt build then runs as if it had never been loaded."""
     from warehouse.landing import forget as forget_landing
 
-    ensure_raw_tables(con)
     key = [financial_year, form, release]
     where = "financial_year = ? and form = ? and release = ?"
+    tables = [t for t in REVENUE_OUTTURN_TABLES if columns_of(con, t)]
     con.execute("begin transaction")
     try:
         removed = 0
-        for table in ("revenue_outturn", "revenue_outturn_totals"):
+        for table in (t for t in tables if t != "load_log"):
             removed += con.execute(
                 f"select count(*) from raw.{table} where {where}", key
             ).fetchone()[0]
             con.execute(f"delete from raw.{table} where {where}", key)
-        con.execute(f"delete from raw.load_log where {where}", key)
+        if "load_log" in tables:
+            con.execute(f"delete from raw.load_log where {where}", key)
         forget_landing(
             con, dataset=dataset, form=form, financial_year=financial_year, release=release
         )

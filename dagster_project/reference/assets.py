@@ -88,6 +88,7 @@ AUTHORITIES = DatasetSpec(
     },
     releases=catalogued("authorities"),
     build=build_authorities,
+    contracts=("authorities",),  # authority_ecodes is derived from the validated register
     metadata=lambda f: {"bodies": len(f["authorities"]), "ecodes": len(f["authority_ecodes"])},
 )
 POPULATION = DatasetSpec(
@@ -108,8 +109,7 @@ GDP_DEFLATOR = DatasetSpec(
     build=build_gdp_deflator,
 )
 
-# authority_ecodes is derived from the validated register: the register's model is its contract.
-raw_authorities = dataset_asset(AUTHORITIES, contracts=("authorities",))
+raw_authorities = dataset_asset(AUTHORITIES)
 raw_population = dataset_asset(POPULATION)
 raw_gdp_deflator = dataset_asset(GDP_DEFLATOR)
 

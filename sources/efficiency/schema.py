@@ -48,7 +48,7 @@ import pandera.pandas as pa
 
 from sources.efficiency.targets import REGIMES
 from sources.errors import ValidationFailed
-from sources.validation import distinct_failures
+from sources.validation import distinct_failures, validate_lazily
 from sources.vocabulary import FINANCIAL_YEAR
 
 STATEMENTS = (
@@ -278,12 +278,7 @@ def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:
 
 
 def _validate(model: type[pa.DataFrameModel], df: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    work = df.reset_index(drop=True)
-    try:
-        model.validate(work, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, work)) from None
-    return df
+    return validate_lazily(model, df, dataset, describe_failures, by_position=True)
 
 
 def validate_efficiency_returns(

@@ -13,7 +13,6 @@ import re
 import pandas as pd
 import pandera.pandas as pa
 
-from sources.errors import ValidationFailed
 from sources.reference.authorities import (
     SOURCES,
     TYPE_TO_CLASS,
@@ -22,7 +21,7 @@ from sources.reference.authorities import (
     valid_for_year,
 )
 from sources.reference.deflator import PERIOD_TYPES
-from sources.validation import distinct_failures
+from sources.validation import distinct_failures, validate_lazily
 from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR
 
 ENGLISH_REGIONS = [
@@ -300,15 +299,12 @@ def describe_failures(
 
 
 def _validate(model: type[pa.DataFrameModel], df: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    work = df.reset_index(drop=True)
-    try:
-        model.validate(work, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        unique = getattr(model.Config, "unique", None)
-        raise ValidationFailed(
-            dataset, describe_failures(exc.failure_cases, work, unique)
-        ) from None
-    return df
+    unique = getattr(model.Config, "unique", None)
+
+    def describe(cases: pd.DataFrame, work: pd.DataFrame) -> list[str]:
+        return describe_failures(cases, work, unique)
+
+    return validate_lazily(model, df, dataset, describe, by_position=True)
 
 
 def validate_authorities(df: pd.DataFrame, dataset: str = "raw.authorities") -> pd.DataFrame:

@@ -1,4 +1,6 @@
-"""pandera schemas for the tidy revenue-outturn frames, and the blocking validation step.
+"""pandera schemas for the revenue-outturn raw tables (authority cells, published totals, the
+load log): each is its table's one contract (column order, DDL via `raw_contracts`, dbt
+sources); and the blocking validation step.
 
 A failure is reported with the file, sheet, row and column of every offending cell, read
 from the provenance columns each row carries.
@@ -11,9 +13,33 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
-from sources.validation import distinct_failures
-from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR, RELEASES
+from sources.validation import contract_columns, distinct_failures, validate_lazily
+from sources.vocabulary import (
+    AUTHORITY_CLASSES,
+    FINANCIAL_YEAR,
+    RELEASES,
+    REVENUE_OUTTURN_FORMS,
+)
 from sources.workbook import MARKER_KINDS
+
+TOTAL_SCOPES = ["england", "class"]
+"""An England row, or the total of one authority class."""
+
+
+AUTHORITY_IDENTIFIERS = ("ecode", "ons_code", "authority_name")
+"""The columns that say which authority a cell is of (published totals have none)."""
+
+CELL_KEY = [
+    "financial_year",
+    "form",
+    "release",
+    "source_sha256",
+    "ecode",
+    "line_label",
+    "line_occurrence",
+    "column_code",
+]
+"""What identifies one published cell of an authority row."""
 
 
 def _marker_has_kind(df: pd.DataFrame) -> pd.Series:
@@ -35,7 +61,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     """raw.revenue_outturn: one row per published cell of an authority row."""
 
     financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
-    form: str = pa.Field(isin=["RS", "RSX", "RA", "RO1", "RO2", "RO3", "RO4", "RO5", "RO6"])
+    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
     release: str = pa.Field(isin=RELEASES)
     ecode: str = pa.Field(str_matches=r"^E\d{4}$")
     ons_code: str = pa.Field(nullable=True, str_matches=r"^E\d{8}$")
@@ -59,16 +85,7 @@ class RevenueOutturnSchema(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = False
-        unique = [
-            "financial_year",
-            "form",
-            "release",
-            "source_sha256",
-            "ecode",
-            "line_label",
-            "line_occurrence",
-            "column_code",
-        ]
+        unique = CELL_KEY
 
     @pa.dataframe_check(error="a cell holds both a number and a marker")
     def value_xor_marker(cls, df: pd.DataFrame) -> pd.Series:
@@ -91,21 +108,78 @@ class RevenueOutturnTimeSeriesSchema(RevenueOutturnSchema):
     class Config:
         strict = True
         coerce = False
-        unique = [
-            "financial_year",
-            "form",
-            "release",
-            "source_sha256",
-            "ecode",
-            "ons_code",
-            "line_label",
-            "line_occurrence",
-            "column_code",
-        ]
+        unique = [*CELL_KEY, "ons_code"]
 
     @pa.dataframe_check(error="an authority row has neither an E-code nor an ONS code")
     def has_identifier(cls, df: pd.DataFrame) -> pd.Series:
         return df["ecode"].notna() | df["ons_code"].notna()
+
+
+def _class_of_scope(df: pd.DataFrame) -> pd.Series:
+    """A class total names its class; an England total names none."""
+    return (df["total_scope"] == "class") == df["authority_class"].notna()
+
+
+def _totals_schema() -> pa.DataFrameSchema:
+    """The cells of RevenueOutturnSchema (and all their checks) without the authority's
+    identifiers, with the total's scope and label after the partition key."""
+    cells = RevenueOutturnSchema.to_schema()
+    key = ["financial_year", "form", "release"]
+    scope = {
+        "total_scope": pa.Column(str, pa.Check.isin(TOTAL_SCOPES)),
+        "total_label": pa.Column(str, pa.Check.str_length(min_value=1)),
+    }
+    rest = {n: c for n, c in cells.columns.items() if n not in (*key, *AUTHORITY_IDENTIFIERS)}
+    return pa.DataFrameSchema(
+        {**{n: cells.columns[n] for n in key}, **scope, **rest},
+        checks=[*cells.checks, pa.Check(_class_of_scope, error="a total's class and scope differ")],
+        strict=True,
+        coerce=False,
+        name="RevenueOutturnTotalsSchema",
+    ).update_column("authority_class", nullable=True)
+
+
+RevenueOutturnTotalsSchema = _totals_schema()
+"""raw.revenue_outturn_totals: one row per published cell of an England or class-total row
+(not authority rows: reconciled against, never summed with them)."""
+
+
+class LoadLogSchema(pa.DataFrameModel):
+    """raw.load_log: one row per loaded partition (an edition of a form of a financial year):
+    its file, what the parser found in it (non-number cells by kind, its checks), and when."""
+
+    dataset: str
+    form: str = pa.Field(isin=REVENUE_OUTTURN_FORMS)
+    financial_year: str = pa.Field(str_matches=FINANCIAL_YEAR)
+    release: str = pa.Field(isin=RELEASES)
+    release_date: pa.Date = pa.Field(nullable=True)
+    release_note: str = pa.Field(nullable=True)
+    source_file: str
+    source_sha256: str = pa.Field(str_matches=r"^[0-9a-f]{64}$")
+    source_sheet: str = pa.Field(nullable=True)
+    authority_rows: int = pa.Field(ge=0)
+    value_rows: int = pa.Field(ge=0)
+    total_rows: int = pa.Field(ge=0)
+    parser_version: str = pa.Field(nullable=True)
+    not_available_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    note_reference_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    annotation_cells: pd.Int64Dtype = pa.Field(nullable=True, ge=0)
+    checks: str = pa.Field(nullable=True)
+    loaded_at: pa.DateTime
+
+    class Config:
+        strict = True
+        coerce = False
+
+
+def raw_contracts() -> dict[str, list[tuple[str, str, bool]]]:
+    """The columns (name, DuckDB type, nullable) of the revenue outturn raw tables, from their
+    models: what warehouse.raw creates them with."""
+    return {
+        "revenue_outturn": contract_columns(RevenueOutturnSchema),
+        "revenue_outturn_totals": contract_columns(RevenueOutturnTotalsSchema),
+        "load_log": contract_columns(LoadLogSchema),
+    }
 
 
 def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
@@ -115,14 +189,16 @@ def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
         if (df["source_sheet"] == "(csv)").all() and len(df)
         else RevenueOutturnSchema
     )
-    try:
-        valid = schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+    valid = validate_lazily(schema, df, dataset, describe_failures)
     failures = load_failures(valid)
     if failures:
         raise ValidationFailed(dataset, failures)
     return valid
+
+
+def validate_revenue_outturn_totals(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Validate the published totals' rows lazily; raise ValidationFailed naming every cell."""
+    return validate_lazily(RevenueOutturnTotalsSchema, df, dataset, describe_failures)
 
 
 def _where(row) -> str:

@@ -32,8 +32,7 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from sources.errors import ValidationFailed
-from sources.validation import distinct_failures
+from sources.validation import distinct_failures, validate_lazily
 
 SERVICE_CATEGORIES = (
     "management",
@@ -200,12 +199,8 @@ def validate_arrangements(
     df: pd.DataFrame, dataset: str = "raw.shared_service_arrangements"
 ) -> pd.DataFrame:
     """Validate lazily; raise ValidationFailed naming the file, row, arrangement and partner."""
-    work = df.reset_index(drop=True)
-    try:
-        SharedServiceArrangementsSchema.validate(work, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, work)) from None
-    return df
+    schema = SharedServiceArrangementsSchema
+    return validate_lazily(schema, df, dataset, describe_failures, by_position=True)
 
 
 def arrangements_frame(rows: list[dict]) -> pd.DataFrame:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from sources.errors import ValidationFailed
 from sources.spend.buying_organisations import canonical_names
 from sources.spend.layouts import AMOUNT_BASES, LAYOUT_NAMES
-from sources.validation import distinct_failures
+from sources.validation import distinct_failures, validate_lazily
 
 THRESHOLDS = [0, 250, 500]  # 0: published without a threshold (purchase-card files)
 PERIOD = r"^\d{4}-(0[1-9]|1[0-2])$"
@@ -64,10 +63,7 @@ class SpendTransactionsSchema(pa.DataFrameModel):
 
 def validate_spend_transactions(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
-    try:
-        return SpendTransactionsSchema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
+    return validate_lazily(SpendTransactionsSchema, df, dataset, describe_failures)
 
 
 def describe_failures(cases: pd.DataFrame, df: pd.DataFrame) -> list[str]:

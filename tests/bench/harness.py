@@ -175,11 +175,10 @@ def parse_section(ctx) -> Section:
 
 def raw_load_section(ctx) -> Section:
     from sources.catalogue import load_catalogue
-    from sources.revenue_outturn.schema import RevenueOutturnSchema, validate_revenue_outturn
-    from sources.validation import contract_columns
+    from sources.revenue_outturn.schema import raw_contracts, validate_revenue_outturn
     from warehouse.raw import replace_partition
 
-    contracts = {"revenue_outturn": contract_columns(RevenueOutturnSchema)}
+    contracts = raw_contracts()
     sec = Section("raw load")
     parsed = [(r, ctx.parsed[r.path]) for r in load_catalogue(ctx.catalogue)]
     tmp = ctx.out / "rawload"

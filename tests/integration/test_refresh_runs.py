@@ -164,12 +164,18 @@ def test_killed_during_dbt_leaves_no_dbt_and_the_next_refresh_succeeds(built_cop
 def contracts() -> dict:
     from sources.efficiency.schema import EfficiencyReturnsSchema, HeadlineFiguresSchema
     from sources.reference.schema import AuthoritySchema, GdpDeflatorSchema, PopulationSchema
-    from sources.revenue_outturn.schema import RevenueOutturnSchema
+    from sources.revenue_outturn.schema import (
+        LoadLogSchema,
+        RevenueOutturnSchema,
+        RevenueOutturnTotalsSchema,
+    )
     from sources.shared_services.schema import SharedServiceArrangementsSchema
     from sources.spend.schema import SpendTransactionsSchema
 
     return {
         "revenue_outturn": RevenueOutturnSchema,
+        "revenue_outturn_totals": RevenueOutturnTotalsSchema,
+        "load_log": LoadLogSchema,
         "authorities": AuthoritySchema,
         "population": PopulationSchema,
         "gdp_deflator": GdpDeflatorSchema,

@@ -24,7 +24,10 @@ import python_calamine
 
 from sources.catalogue import BUNDLED_CATALOGUE, Release, load_catalogue
 from sources.revenue_outturn.la_data import ParsedWorkbook
-from sources.revenue_outturn.schema import validate_revenue_outturn
+from sources.revenue_outturn.schema import (
+    validate_revenue_outturn,
+    validate_revenue_outturn_totals,
+)
 from tests.unit.parsed_workbooks import parsed_workbook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -170,6 +173,32 @@ def test_one_england_row_per_line_and_none_among_authorities(row):
 def test_frame_passes_schema(row):
     v = parsed(row.file_name, row.release).values
     validate_revenue_outturn(v, row.edition)  # raises ValidationFailed otherwise
+    totals = parsed(row.file_name, row.release).totals
+    assert len(validate_revenue_outturn_totals(totals, row.edition)) == len(totals) > 500
+
+
+def test_a_class_total_without_its_class_breaks_the_totals_contract():
+    from sources.errors import ValidationFailed
+
+    totals = parsed("RS_2017-18_data_by_LA.xlsx", "final").totals.copy()
+    row = totals.index[totals["total_scope"] == "class"][0]
+    totals.loc[row, "authority_class"] = None
+    with pytest.raises(ValidationFailed) as info:
+        validate_revenue_outturn_totals(totals, "RS 2017-18")
+    assert "a total's class and scope differ" in str(info.value)
+    assert "file 'RS_2017-18_data_by_LA.xlsx', sheet 'RS LA Data 2017-18'" in str(info.value)
+
+
+def test_the_parser_writes_the_columns_of_the_models_in_their_order():
+    """The pandera models are the contract; the parser's frames follow them column for column."""
+    from sources.revenue_outturn.la_data import TOTAL_COLUMNS, VALUE_COLUMNS, _with_kind
+    from sources.revenue_outturn.schema import raw_contracts
+
+    contracts = raw_contracts()
+    assert _with_kind(VALUE_COLUMNS) == [c for c, _, _ in contracts["revenue_outturn"]]
+    assert _with_kind(TOTAL_COLUMNS) == [c for c, _, _ in contracts["revenue_outturn_totals"]]
+    assert ("loaded_at", "timestamp", False) in contracts["load_log"]
+    assert ("release_date", "date", True) in contracts["load_log"]
 
 
 # --- reconciliation: England row vs the sum of authorities -----------------------------------
