@@ -23,7 +23,10 @@ How a workbook is made, by structure, from the real bundled samples:
   else a seeded pick of the same class) times a seeded factor per authority and year, rounded
   to £ thousand; markers stay markers. On RO forms C3 = C1 + C2, C6 = C4 + C5 and
   C7 = C3 - C6 are then recomputed exactly. England = the sum of the authority rows, each
-  class row = the sum of its class: they reconcile exactly.
+  class row = the sum of its class: they reconcile exactly. A total row carries a number
+  wherever the real layout's does (0 where the class has no number there) and wherever its
+  authorities have one; a class split over sub-class rows is shared among the rows the layout
+  fills.
 - **Format**: xlsxwriter writes xlsx only, so the .xls eras are written as .xlsx with the same
   sheet layout; the accessible era (2021-22 on, published as ODS) is written as .ods.
 - **Forms**: only RS and RO2 layouts are bundled. At England scale RO1 and RO3-RO6 are
@@ -87,8 +90,11 @@ class Scale:
 # reorganisation (combined authorities from April 2014, Northamptonshire's unitaries 2021).
 ALL_YEARS = sorted({r.financial_year for r in load_catalogue(BUNDLED_CATALOGUE) if r.form == "RS"})
 SCALES = {
-    # The smoke run: one xls-era and one accessible-era RS year, one RO2 year.
-    "tiny": Scale("tiny", ["2008-09", "2023-24"], ["2008-09"]),
+    # The smoke run: two adjacent accessible-era RS years (sub-class rows, .ods), RO2 in the
+    # first (RO2 2008-09's multi-row layout). Adjacent, because the restatement tests compare
+    # the loaded years either side of each reorganisation (2008-09 beside 2023-24 would compare
+    # 15 years of real change in the base rows) and want an RS series in every loaded year.
+    "tiny": Scale("tiny", ["2022-23", "2023-24"], ["2022-23"]),
     # About the bundled real volume: RS every year, RO2 in three years.
     "medium": Scale("medium", ALL_YEARS, ["2008-09", "2015-16", "2022-23"]),
     # The whole England history a user would load: RS and RO1-RO6 every year since 2007-08.
@@ -259,10 +265,18 @@ def _identity_cells(layout: _Template, sheet: str, identity: dict, source: _Temp
 
 
 def synthetic_rows(
-    layout: _Template, source: _Template, identities: list[dict], form: str, year: str, seed: int
+    layout: _Template,
+    source: _Template,
+    identities: list[dict],
+    form: str,
+    year: str,
+    seed: int,
+    edition: int = 0,
 ):
-    """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows."""
-    rng = random.Random(f"{seed}:{form}:{year}")
+    """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows. A later
+    `edition` redraws the year's noise (a revised release) and keeps each council's own factor,
+    as a real revision moves a few per cent, not the council's level."""
+    rng = random.Random(f"{seed}:{form}:{year}" + (f":edition {edition}" if edition else ""))
     # Drift from the layout's own year (its base rows are that year's), mean-one noise.
     drift = _year_start(year) - _year_start(layout.year)
     year_factor = 1.0 + 0.03 * drift + rng.uniform(-0.02, 0.02)
@@ -295,7 +309,10 @@ def synthetic_rows(
             for row in rows
         ]
         if rows and rows[0]:
-            rows[0][0] = f"{MARK} (seed {seed}). " + (str(rows[0][0]) if rows[0][0] else "")
+            edition_note = f", edition {edition}" if edition else ""
+            rows[0][0] = f"{MARK} (seed {seed}{edition_note}). " + (
+                str(rows[0][0]) if rows[0][0] else ""
+            )
         elif rows:
             rows[0] = [MARK]
         else:
@@ -408,29 +425,36 @@ def _apply(row: list, block: dict[str, int]) -> None:
 
 
 def _split(total: dict[int, float], real_rows: list[list]) -> list[dict[int, float]]:
-    """`total` per column split over rows in proportion to their real values (equal where the
-    real values are missing or zero); integer parts, the remainder on the last row."""
+    """`total` per column split over the rows that carry a number there in the real layout (over
+    every row where none does), in proportion to their real values (equally where those are all
+    zero); integer parts, the remainder on the last of them."""
     parts: list[dict[int, float]] = [{} for _ in real_rows]
     for col, amount in total.items():
-        weights = [max(_number(r[col]) or 0.0, 0.0) if col < len(r) else 0.0 for r in real_rows]
+        real = [_number(r[col]) if col < len(r) else None for r in real_rows]
+        filled = [i for i, x in enumerate(real) if x is not None] or list(range(len(real_rows)))
+        weights = [max(real[i] or 0.0, 0.0) for i in filled]
         if sum(weights) <= 0:
-            weights = [1.0] * len(real_rows)
+            weights = [1.0] * len(filled)
         given = 0
-        for i, w in enumerate(weights):
-            share = amount - given if i == len(weights) - 1 else int(amount * w / sum(weights))
+        for n, (i, w) in enumerate(zip(filled, weights, strict=True)):
+            share = amount - given if n == len(filled) - 1 else int(amount * w / sum(weights))
             parts[i][col] = share
             given += share
     return parts
 
 
 def _fill_total(row: list, value_cols, sums: dict[int, float]) -> None:
+    """Write a total row's sums wherever its authorities have numbers (so the synthetic England
+    reconciles on every line), and keep a number wherever the real layout has one: 0 where no
+    authority counted has a number there (the real 2017-18 and 2018-19 totals are 0 over
+    authority cells that are all '...'). Never a blank where the publisher prints a total."""
     for col, _ in value_cols:
         while len(row) <= col:
             row.append(None)
         if col in sums:
             row[col] = int(sums[col])
         elif _number(row[col]) is not None:
-            row[col] = None  # no authority of this class has a number here (or unattributable)
+            row[col] = 0
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], title: str) -> None:
@@ -517,7 +541,9 @@ class SyntheticFile:
     authorities_from: str
 
 
-def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> SyntheticFile:
+def write_workbook(
+    folder: Path, form: str, year: str, seed: int = SEED, edition: int = 0
+) -> SyntheticFile:
     releases = _real_releases()
     layout_form = "RO2" if form in RO_FORMS else form
     layout = _template(_nearest(releases, layout_form, year))
@@ -529,7 +555,7 @@ def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> Synt
         )
     source = layout if same and layout.year == year else _template(_nearest(releases, "RS", year))
     identities = source.identities
-    sheets = synthetic_rows(layout, source, identities, form, year, seed)
+    sheets = synthetic_rows(layout, source, identities, form, year, seed, edition)
     accessible = _year_start(year) >= 2021
     suffix = ".ods" if accessible else ".xlsx"
     name = f"{PREFIX}{form}_{year}_data_by_LA{suffix}"
