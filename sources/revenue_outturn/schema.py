@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from sources.errors import ValidationFailed
-from sources.validation import distinct_failures
+from sources.validation import distinct_failures, validate_columnwise
 from sources.vocabulary import AUTHORITY_CLASSES, FINANCIAL_YEAR, RELEASES
 from sources.workbook import MARKER_KINDS
 
@@ -109,14 +109,15 @@ class RevenueOutturnTimeSeriesSchema(RevenueOutturnSchema):
 
 
 def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
+    """Validate lazily (all failures at once), column by column on Arrow strings
+    (sources.validation.validate_columnwise); raise ValidationFailed naming every cell."""
     schema = (
         RevenueOutturnTimeSeriesSchema
         if (df["source_sheet"] == "(csv)").all() and len(df)
         else RevenueOutturnSchema
     )
     try:
-        valid = schema.validate(df, lazy=True)
+        valid = validate_columnwise(schema, df)
     except pa.errors.SchemaErrors as exc:
         raise ValidationFailed(dataset, describe_failures(exc.failure_cases, df)) from None
     failures = load_failures(valid)
