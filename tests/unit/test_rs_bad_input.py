@@ -271,4 +271,5 @@ def test_the_validated_frame_holds_the_same_cells_as_arrow_strings():
         assert valid[c].astype(object).where(valid[c].notna(), None).tolist() == (
             parsed[c].astype(object).where(parsed[c].notna(), None).tolist()
         ), c
-    assert valid["ecode"].nunique() == 444 and valid["ons_code"].isna().sum() == 93  # 1 council x 93
+    # one council (93 cells) is published without an ONS code
+    assert valid["ecode"].nunique() == 444 and valid["ons_code"].isna().sum() == 93
