@@ -181,7 +181,9 @@ def raw_load_section(ctx) -> Section:
 
     contracts = {"revenue_outturn": contract_columns(RevenueOutturnSchema)}
     sec = Section("raw load")
-    parsed = [(r, ctx.parsed[r.path]) for r in load_catalogue(ctx.catalogue)]
+    parsed = [
+        (r, ctx.parsed[r.path]) for r in load_catalogue(ctx.catalogue) if r.path in ctx.parsed
+    ]
     tmp = ctx.out / "rawload"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -539,7 +541,7 @@ def prepare(ctx: Context) -> None:
     mark_benchmark_folder(ctx.out)
     ctx.catalogue = generate(ctx.out / "synthetic", ctx.scale, ctx.seed)
     ctx.data_dir = ctx.out / "data"
-    releases = load_catalogue(ctx.catalogue)
+    releases = [r for r in load_catalogue(ctx.catalogue) if r.dataset == "revenue_outturn"]
     ctx.files = len(list(ctx.catalogue.parent.glob("SYNTHETIC_*")))
     ctx.parsed = {r.path: parse_workbook(r.path, release=r.release) for r in releases}
     ctx.cells = sum(len(p.values) for p in ctx.parsed.values())

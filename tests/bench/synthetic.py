@@ -34,8 +34,10 @@ How a workbook is made, by structure, from the real bundled samples:
   real forms, not their line labels).
 - The multi-year CSV (``Revenue_Outturn_time_series_data`` layout: year_ending, ONS_code,
   LA_LGF_code, LA_name, LA_class, one ``RS_*_net_exp`` column per service, the variables of
-  ``dbt/seeds/rs_timeseries_variables.csv``) is written for the parse benchmark; it is not put
-  in the catalogue (its years would duplicate the workbooks' editions).
+  ``dbt/seeds/rs_timeseries_variables.csv``) carries the synthetic RS workbooks' own cells. It
+  is catalogued as ``revenue_outturn_timeseries``, so it replaces the bundled real CSV (whose
+  real cells would otherwise win as revisions of the synthetic ones); being the same cells it
+  revises nothing.
 
 Deterministic: one seeded ``random.Random`` per (form, year); the same scale and seed give the
 same bytes' worth of cells (xlsx/ods metadata carry no timestamps we set).
@@ -566,36 +568,52 @@ def write_workbook(
     return SyntheticFile(path, form, year, release, layout.path.name, source.path.name)
 
 
-def write_timeseries(folder: Path, years: list[str], seed: int = SEED) -> Path:
-    """The multi-year CSV layout: one row per authority (and England) per year."""
-    variables = [
-        r["variable"]
-        for r in csv.DictReader((ROOT / "dbt/seeds/rs_timeseries_variables.csv").open())
-    ]
-    services = [v for v in variables if v != "RS_totsx_net_exp"]
-    rng = random.Random(f"{seed}:csv")
+def write_timeseries(folder: Path, workbooks: list[SyntheticFile]) -> Path:
+    """The multi-year CSV layout: one row per authority (and England) per year of the synthetic
+    RS workbooks, carrying those workbooks' own cells (numbers and markers verbatim). The
+    warehouse takes the CSV as the later edition of every year it covers; carrying the same
+    cells it revises nothing, so no real CSV cell (the bundled one is replaced in the
+    catalogue) and no unrelated number is mixed into the synthetic England."""
+    with (ROOT / "dbt/seeds/rs_timeseries_variables.csv").open() as fh:
+        variables = {r["variable"]: r["service_code"] for r in csv.DictReader(fh)}
+    with (ROOT / "dbt/seeds/rs_service_lines.csv").open() as fh:
+        service_of = {r["label_key"]: r["service_code"] for r in csv.DictReader(fh)}
     path = folder / f"{PREFIX}Revenue_Outturn_time_series_data_v1.csv"
-    releases = _real_releases()
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["year_ending", "ONS_code", "LA_LGF_code", "LA_name", "LA_class", *variables])
-        for year in years:
-            source = _template(_nearest(releases, "RS", year))
-            year_ending = f"{_year_start(year) + 1}03"
-            england = [0] * len(services)
-            src_ids = source.ids[source.data_sheets[0]]
-            for ident in source.identities:
-                cells = ident["cells"]
-                ons = cells[src_ids["ons_code"]] if "ons_code" in src_ids else ""
-                name = cells[src_ids["name"]] if "name" in src_ids else ident["ecode"]
-                vals = [int(rng.lognormvariate(7, 1.2)) for _ in services]
-                england = [a + b for a, b in zip(england, vals, strict=True)]
+        for f in sorted(workbooks, key=lambda f: f.financial_year):
+            parsed = parse_workbook(f.path, release=f.release)
+            year_ending = f"{_year_start(f.financial_year) + 1}03"
+            v, t = parsed.values, parsed.totals
+            v = v[v["line_occurrence"] == 1]
+            england = t[(t["total_scope"] == "england") & (t["line_occurrence"] == 1)]
+            for cells, ids in [
+                *(
+                    (g, [g["ons_code"].iloc[0] or e, e, g["authority_name"].iloc[0],
+                         g["authority_class"].iloc[0]])
+                    for e, g in v.groupby("ecode", sort=False)
+                ),
+                (england, ["E92000001", "", "England", ""]),
+            ]:  # fmt: skip
+                by_service: dict[str, str] = {}
+                for label, x, marker in zip(
+                    cells["line_label"], cells["value_gbp_thousands"], cells["value_marker"],
+                    strict=True,
+                ):  # fmt: skip
+                    service = service_of.get(_label_key(label))
+                    if service and service not in by_service:
+                        by_service[service] = _csv_cell(x, marker)
                 w.writerow(
-                    [year_ending, ons or ident["ecode"], ident["ecode"], name,
-                     ident["class"], *vals, sum(vals)]
-                )  # fmt: skip
-            w.writerow([year_ending, "E92000001", "", "England", "", *england, sum(england)])
+                    [year_ending, *ids, *(by_service.get(s, "") for s in variables.values())]
+                )
     return path
+
+
+def _csv_cell(value, marker) -> str:
+    if value is not None and value == value:  # not NaN
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return marker if isinstance(marker, str) else ""
 
 
 def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Path:
@@ -604,8 +622,9 @@ def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_workbook(folder, "RS", y, seed) for y in spec.rs_years]
     files += [write_workbook(folder, f, y, seed) for f in spec.ro_forms for y in spec.ro_years]
-    if spec.timeseries:
-        write_timeseries(folder, spec.rs_years, seed)
+    timeseries = (
+        write_timeseries(folder, [f for f in files if f.form == "RS"]) if spec.timeseries else None
+    )
     catalogue = folder / "catalogue.csv"
     with catalogue.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, CATALOGUE_COLUMNS)
@@ -622,6 +641,24 @@ def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Pat
                     "release_note": (
                         f"SYNTHETIC (seed {seed}, scale {spec.name}): values made up in the layout "
                         f"of {f.layout_from}, authorities of {f.authorities_from}; not published"
+                    ),
+                    "publisher": "synthetic (lgf-warehouse benchmark)",
+                    "licence": "synthetic",
+                    "synthetic": "true",
+                }
+            )
+        if timeseries is not None:  # replaces the bundled real CSV in this catalogue's warehouse
+            w.writerow(
+                {
+                    "file_name": timeseries.name,
+                    "dataset": "revenue_outturn_timeseries",
+                    "form": "RS",
+                    "financial_year": "",
+                    "release": "revised",
+                    "release_date": "",
+                    "release_note": (
+                        f"SYNTHETIC (seed {seed}, scale {spec.name}): the multi-year CSV layout "
+                        "carrying the synthetic RS workbooks' own cells; not published"
                     ),
                     "publisher": "synthetic (lgf-warehouse benchmark)",
                     "licence": "synthetic",
