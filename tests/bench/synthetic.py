@@ -570,14 +570,17 @@ def write_workbook(
 
 def write_timeseries(folder: Path, workbooks: list[SyntheticFile]) -> Path:
     """The multi-year CSV layout: one row per authority (and England) per year of the synthetic
-    RS workbooks, carrying those workbooks' own cells (numbers and markers verbatim). The
+    RS workbooks that has a line for every service of the CSV (2013-14 on: public health), as
+    the real CSV, carrying those workbooks' own cells (numbers and markers verbatim). The
     warehouse takes the CSV as the later edition of every year it covers; carrying the same
     cells it revises nothing, so no real CSV cell (the bundled one is replaced in the
-    catalogue) and no unrelated number is mixed into the synthetic England."""
+    catalogue) and no unrelated number is mixed into the synthetic England. (A blank CSV cell
+    where the workbook has no line would become an empty cell of its own.)"""
     with (ROOT / "dbt/seeds/rs_timeseries_variables.csv").open() as fh:
         variables = {r["variable"]: r["service_code"] for r in csv.DictReader(fh)}
     with (ROOT / "dbt/seeds/rs_service_lines.csv").open() as fh:
         service_of = {r["label_key"]: r["service_code"] for r in csv.DictReader(fh)}
+    services = list(variables.values())
     path = folder / f"{PREFIX}Revenue_Outturn_time_series_data_v1.csv"
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
@@ -587,27 +590,31 @@ def write_timeseries(folder: Path, workbooks: list[SyntheticFile]) -> Path:
             year_ending = f"{_year_start(f.financial_year) + 1}03"
             v, t = parsed.values, parsed.totals
             v = v[v["line_occurrence"] == 1]
-            england = t[(t["total_scope"] == "england") & (t["line_occurrence"] == 1)]
-            for cells, ids in [
-                *(
-                    (g, [g["ons_code"].iloc[0] or e, e, g["authority_name"].iloc[0],
-                         g["authority_class"].iloc[0]])
-                    for e, g in v.groupby("ecode", sort=False)
-                ),
-                (england, ["E92000001", "", "England", ""]),
-            ]:  # fmt: skip
-                by_service: dict[str, str] = {}
-                for label, x, marker in zip(
-                    cells["line_label"], cells["value_gbp_thousands"], cells["value_marker"],
-                    strict=True,
-                ):  # fmt: skip
-                    service = service_of.get(_label_key(label))
-                    if service and service not in by_service:
-                        by_service[service] = _csv_cell(x, marker)
-                w.writerow(
-                    [year_ending, *ids, *(by_service.get(s, "") for s in variables.values())]
-                )
+            national = _by_service(
+                t[(t["total_scope"] == "england") & (t["line_occurrence"] == 1)], service_of
+            )
+            if not set(services) <= set(national):
+                continue
+            for e, g in v.groupby("ecode", sort=False):
+                first = g.iloc[0]
+                ons = first["ons_code"] if isinstance(first["ons_code"], str) else ""
+                ids = [ons or e, e, first["authority_name"], first["authority_class"]]
+                cells = _by_service(g, service_of)
+                w.writerow([year_ending, *ids, *(cells.get(s, "") for s in services)])
+            w.writerow([year_ending, "E92000001", "", "England", "", *map(national.get, services)])
     return path
+
+
+def _by_service(cells, service_of: dict[str, str]) -> dict[str, str]:
+    """service code -> the CSV text of its first line's cell (number, else marker, else '')."""
+    out: dict[str, str] = {}
+    for label, x, marker in zip(
+        cells["line_label"], cells["value_gbp_thousands"], cells["value_marker"], strict=True
+    ):
+        service = service_of.get(_label_key(label))
+        if service and service not in out:
+            out[service] = _csv_cell(x, marker)
+    return out
 
 
 def _csv_cell(value, marker) -> str:
