@@ -183,13 +183,14 @@ def raw_contracts() -> dict[str, list[tuple[str, str, bool]]]:
 
 
 def validate_revenue_outturn(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
-    """Validate lazily (all failures at once); raise ValidationFailed naming every cell."""
+    """Validate lazily (all failures at once), column by column on Arrow strings
+    (sources.validation.validate_columnwise); raise ValidationFailed naming every cell."""
     schema = (
         RevenueOutturnTimeSeriesSchema
         if (df["source_sheet"] == "(csv)").all() and len(df)
         else RevenueOutturnSchema
     )
-    valid = validate_lazily(schema, df, dataset, describe_failures)
+    valid = validate_lazily(schema, df, dataset, describe_failures, columnwise=True)
     failures = load_failures(valid)
     if failures:
         raise ValidationFailed(dataset, failures)

@@ -23,7 +23,10 @@ How a workbook is made, by structure, from the real bundled samples:
   else a seeded pick of the same class) times a seeded factor per authority and year, rounded
   to £ thousand; markers stay markers. On RO forms C3 = C1 + C2, C6 = C4 + C5 and
   C7 = C3 - C6 are then recomputed exactly. England = the sum of the authority rows, each
-  class row = the sum of its class: they reconcile exactly.
+  class row = the sum of its class: they reconcile exactly. A total row carries a number
+  wherever the real layout's does (0 where the class has no number there) and wherever its
+  authorities have one; a class split over sub-class rows is shared among the rows the layout
+  fills.
 - **Format**: xlsxwriter writes xlsx only, so the .xls eras are written as .xlsx with the same
   sheet layout; the accessible era (2021-22 on, published as ODS) is written as .ods.
 - **Forms**: only RS and RO2 layouts are bundled. At England scale RO1 and RO3-RO6 are
@@ -31,8 +34,10 @@ How a workbook is made, by structure, from the real bundled samples:
   real forms, not their line labels).
 - The multi-year CSV (``Revenue_Outturn_time_series_data`` layout: year_ending, ONS_code,
   LA_LGF_code, LA_name, LA_class, one ``RS_*_net_exp`` column per service, the variables of
-  ``dbt/seeds/rs_timeseries_variables.csv``) is written for the parse benchmark; it is not put
-  in the catalogue (its years would duplicate the workbooks' editions).
+  ``dbt/seeds/rs_timeseries_variables.csv``) carries the synthetic RS workbooks' own cells. It
+  is catalogued as ``revenue_outturn_timeseries``, so it replaces the bundled real CSV (whose
+  real cells would otherwise win as revisions of the synthetic ones); being the same cells it
+  revises nothing.
 
 Deterministic: one seeded ``random.Random`` per (form, year); the same scale and seed give the
 same bytes' worth of cells (xlsx/ods metadata carry no timestamps we set).
@@ -87,8 +92,11 @@ class Scale:
 # reorganisation (combined authorities from April 2014, Northamptonshire's unitaries 2021).
 ALL_YEARS = sorted({r.financial_year for r in load_catalogue(BUNDLED_CATALOGUE) if r.form == "RS"})
 SCALES = {
-    # The smoke run: one xls-era and one accessible-era RS year, one RO2 year.
-    "tiny": Scale("tiny", ["2008-09", "2023-24"], ["2008-09"]),
+    # The smoke run: two adjacent accessible-era RS years (sub-class rows, .ods), RO2 in the
+    # first (RO2 2008-09's multi-row layout). Adjacent, because the restatement tests compare
+    # the loaded years either side of each reorganisation (2008-09 beside 2023-24 would compare
+    # 15 years of real change in the base rows) and want an RS series in every loaded year.
+    "tiny": Scale("tiny", ["2022-23", "2023-24"], ["2022-23"]),
     # About the bundled real volume: RS every year, RO2 in three years.
     "medium": Scale("medium", ALL_YEARS, ["2008-09", "2015-16", "2022-23"]),
     # The whole England history a user would load: RS and RO1-RO6 every year since 2007-08.
@@ -259,10 +267,18 @@ def _identity_cells(layout: _Template, sheet: str, identity: dict, source: _Temp
 
 
 def synthetic_rows(
-    layout: _Template, source: _Template, identities: list[dict], form: str, year: str, seed: int
+    layout: _Template,
+    source: _Template,
+    identities: list[dict],
+    form: str,
+    year: str,
+    seed: int,
+    edition: int = 0,
 ):
-    """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows."""
-    rng = random.Random(f"{seed}:{form}:{year}")
+    """Every sheet's rows for the synthetic workbook: a dict sheet -> list of rows. A later
+    `edition` redraws the year's noise (a revised release) and keeps each council's own factor,
+    as a real revision moves a few per cent, not the council's level."""
+    rng = random.Random(f"{seed}:{form}:{year}" + (f":edition {edition}" if edition else ""))
     # Drift from the layout's own year (its base rows are that year's), mean-one noise.
     drift = _year_start(year) - _year_start(layout.year)
     year_factor = 1.0 + 0.03 * drift + rng.uniform(-0.02, 0.02)
@@ -295,7 +311,10 @@ def synthetic_rows(
             for row in rows
         ]
         if rows and rows[0]:
-            rows[0][0] = f"{MARK} (seed {seed}). " + (str(rows[0][0]) if rows[0][0] else "")
+            edition_note = f", edition {edition}" if edition else ""
+            rows[0][0] = f"{MARK} (seed {seed}{edition_note}). " + (
+                str(rows[0][0]) if rows[0][0] else ""
+            )
         elif rows:
             rows[0] = [MARK]
         else:
@@ -408,29 +427,36 @@ def _apply(row: list, block: dict[str, int]) -> None:
 
 
 def _split(total: dict[int, float], real_rows: list[list]) -> list[dict[int, float]]:
-    """`total` per column split over rows in proportion to their real values (equal where the
-    real values are missing or zero); integer parts, the remainder on the last row."""
+    """`total` per column split over the rows that carry a number there in the real layout (over
+    every row where none does), in proportion to their real values (equally where those are all
+    zero); integer parts, the remainder on the last of them."""
     parts: list[dict[int, float]] = [{} for _ in real_rows]
     for col, amount in total.items():
-        weights = [max(_number(r[col]) or 0.0, 0.0) if col < len(r) else 0.0 for r in real_rows]
+        real = [_number(r[col]) if col < len(r) else None for r in real_rows]
+        filled = [i for i, x in enumerate(real) if x is not None] or list(range(len(real_rows)))
+        weights = [max(real[i] or 0.0, 0.0) for i in filled]
         if sum(weights) <= 0:
-            weights = [1.0] * len(real_rows)
+            weights = [1.0] * len(filled)
         given = 0
-        for i, w in enumerate(weights):
-            share = amount - given if i == len(weights) - 1 else int(amount * w / sum(weights))
+        for n, (i, w) in enumerate(zip(filled, weights, strict=True)):
+            share = amount - given if n == len(filled) - 1 else int(amount * w / sum(weights))
             parts[i][col] = share
             given += share
     return parts
 
 
 def _fill_total(row: list, value_cols, sums: dict[int, float]) -> None:
+    """Write a total row's sums wherever its authorities have numbers (so the synthetic England
+    reconciles on every line), and keep a number wherever the real layout has one: 0 where no
+    authority counted has a number there (the real 2017-18 and 2018-19 totals are 0 over
+    authority cells that are all '...'). Never a blank where the publisher prints a total."""
     for col, _ in value_cols:
         while len(row) <= col:
             row.append(None)
         if col in sums:
             row[col] = int(sums[col])
         elif _number(row[col]) is not None:
-            row[col] = None  # no authority of this class has a number here (or unattributable)
+            row[col] = 0
 
 
 def write_xlsx(path: Path, sheets: dict[str, list[list]], title: str) -> None:
@@ -517,7 +543,9 @@ class SyntheticFile:
     authorities_from: str
 
 
-def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> SyntheticFile:
+def write_workbook(
+    folder: Path, form: str, year: str, seed: int = SEED, edition: int = 0
+) -> SyntheticFile:
     releases = _real_releases()
     layout_form = "RO2" if form in RO_FORMS else form
     layout = _template(_nearest(releases, layout_form, year))
@@ -529,7 +557,7 @@ def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> Synt
         )
     source = layout if same and layout.year == year else _template(_nearest(releases, "RS", year))
     identities = source.identities
-    sheets = synthetic_rows(layout, source, identities, form, year, seed)
+    sheets = synthetic_rows(layout, source, identities, form, year, seed, edition)
     accessible = _year_start(year) >= 2021
     suffix = ".ods" if accessible else ".xlsx"
     name = f"{PREFIX}{form}_{year}_data_by_LA{suffix}"
@@ -540,36 +568,59 @@ def write_workbook(folder: Path, form: str, year: str, seed: int = SEED) -> Synt
     return SyntheticFile(path, form, year, release, layout.path.name, source.path.name)
 
 
-def write_timeseries(folder: Path, years: list[str], seed: int = SEED) -> Path:
-    """The multi-year CSV layout: one row per authority (and England) per year."""
-    variables = [
-        r["variable"]
-        for r in csv.DictReader((ROOT / "dbt/seeds/rs_timeseries_variables.csv").open())
-    ]
-    services = [v for v in variables if v != "RS_totsx_net_exp"]
-    rng = random.Random(f"{seed}:csv")
+def write_timeseries(folder: Path, workbooks: list[SyntheticFile]) -> Path:
+    """The multi-year CSV layout: one row per authority (and England) per year of the synthetic
+    RS workbooks that has a line for every service of the CSV (2013-14 on: public health), as
+    the real CSV, carrying those workbooks' own cells (numbers and markers verbatim). The
+    warehouse takes the CSV as the later edition of every year it covers; carrying the same
+    cells it revises nothing, so no real CSV cell (the bundled one is replaced in the
+    catalogue) and no unrelated number is mixed into the synthetic England. (A blank CSV cell
+    where the workbook has no line would become an empty cell of its own.)"""
+    with (ROOT / "dbt/seeds/rs_timeseries_variables.csv").open() as fh:
+        variables = {r["variable"]: r["service_code"] for r in csv.DictReader(fh)}
+    with (ROOT / "dbt/seeds/rs_service_lines.csv").open() as fh:
+        service_of = {r["label_key"]: r["service_code"] for r in csv.DictReader(fh)}
+    services = list(variables.values())
     path = folder / f"{PREFIX}Revenue_Outturn_time_series_data_v1.csv"
-    releases = _real_releases()
     with path.open("w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
         w.writerow(["year_ending", "ONS_code", "LA_LGF_code", "LA_name", "LA_class", *variables])
-        for year in years:
-            source = _template(_nearest(releases, "RS", year))
-            year_ending = f"{_year_start(year) + 1}03"
-            england = [0] * len(services)
-            src_ids = source.ids[source.data_sheets[0]]
-            for ident in source.identities:
-                cells = ident["cells"]
-                ons = cells[src_ids["ons_code"]] if "ons_code" in src_ids else ""
-                name = cells[src_ids["name"]] if "name" in src_ids else ident["ecode"]
-                vals = [int(rng.lognormvariate(7, 1.2)) for _ in services]
-                england = [a + b for a, b in zip(england, vals, strict=True)]
-                w.writerow(
-                    [year_ending, ons or ident["ecode"], ident["ecode"], name,
-                     ident["class"], *vals, sum(vals)]
-                )  # fmt: skip
-            w.writerow([year_ending, "E92000001", "", "England", "", *england, sum(england)])
+        for f in sorted(workbooks, key=lambda f: f.financial_year):
+            parsed = parse_workbook(f.path, release=f.release)
+            year_ending = f"{_year_start(f.financial_year) + 1}03"
+            v, t = parsed.values, parsed.totals
+            v = v[v["line_occurrence"] == 1]
+            national = _by_service(
+                t[(t["total_scope"] == "england") & (t["line_occurrence"] == 1)], service_of
+            )
+            if not set(services) <= set(national):
+                continue
+            for e, g in v.groupby("ecode", sort=False):
+                first = g.iloc[0]
+                ons = first["ons_code"] if isinstance(first["ons_code"], str) else ""
+                ids = [ons or e, e, first["authority_name"], first["authority_class"]]
+                cells = _by_service(g, service_of)
+                w.writerow([year_ending, *ids, *(cells.get(s, "") for s in services)])
+            w.writerow([year_ending, "E92000001", "", "England", "", *map(national.get, services)])
     return path
+
+
+def _by_service(cells, service_of: dict[str, str]) -> dict[str, str]:
+    """service code -> the CSV text of its first line's cell (number, else marker, else '')."""
+    out: dict[str, str] = {}
+    for label, x, marker in zip(
+        cells["line_label"], cells["value_gbp_thousands"], cells["value_marker"], strict=True
+    ):
+        service = service_of.get(_label_key(label))
+        if service and service not in out:
+            out[service] = _csv_cell(x, marker)
+    return out
+
+
+def _csv_cell(value, marker) -> str:
+    if value is not None and value == value:  # not NaN
+        return str(int(value)) if float(value).is_integer() else repr(float(value))
+    return marker if isinstance(marker, str) else ""
 
 
 def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Path:
@@ -578,8 +629,9 @@ def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Pat
     folder.mkdir(parents=True, exist_ok=True)
     files = [write_workbook(folder, "RS", y, seed) for y in spec.rs_years]
     files += [write_workbook(folder, f, y, seed) for f in spec.ro_forms for y in spec.ro_years]
-    if spec.timeseries:
-        write_timeseries(folder, spec.rs_years, seed)
+    timeseries = (
+        write_timeseries(folder, [f for f in files if f.form == "RS"]) if spec.timeseries else None
+    )
     catalogue = folder / "catalogue.csv"
     with catalogue.open("w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, CATALOGUE_COLUMNS)
@@ -596,6 +648,24 @@ def generate(folder: Path, scale: str | Scale = "tiny", seed: int = SEED) -> Pat
                     "release_note": (
                         f"SYNTHETIC (seed {seed}, scale {spec.name}): values made up in the layout "
                         f"of {f.layout_from}, authorities of {f.authorities_from}; not published"
+                    ),
+                    "publisher": "synthetic (lgf-warehouse benchmark)",
+                    "licence": "synthetic",
+                    "synthetic": "true",
+                }
+            )
+        if timeseries is not None:  # replaces the bundled real CSV in this catalogue's warehouse
+            w.writerow(
+                {
+                    "file_name": timeseries.name,
+                    "dataset": "revenue_outturn_timeseries",
+                    "form": "RS",
+                    "financial_year": "",
+                    "release": "revised",
+                    "release_date": "",
+                    "release_note": (
+                        f"SYNTHETIC (seed {seed}, scale {spec.name}): the multi-year CSV layout "
+                        "carrying the synthetic RS workbooks' own cells; not published"
                     ),
                     "publisher": "synthetic (lgf-warehouse benchmark)",
                     "licence": "synthetic",

@@ -8,6 +8,7 @@ import math
 import pytest
 import python_calamine
 
+from sources.catalogue import SAMPLES_DIR
 from sources.revenue_outturn.la_data import parse_workbook, reconciliation
 from tests.bench import harness
 from tests.bench.synthetic import MARK, write_workbook
@@ -45,7 +46,7 @@ def test_every_section_is_reported_with_sane_numbers(smoke):
     assert (out / BENCHMARK_MARKER).exists()
 
 
-def test_synthetic_files_are_labelled_and_reconcile(smoke):
+def test_synthetic_files_are_labelled_and_reconcile(smoke, tmp_path):
     out, _ = smoke
     folder = out / "synthetic"
     with (folder / "catalogue.csv").open() as fh:
@@ -55,7 +56,7 @@ def test_synthetic_files_are_labelled_and_reconcile(smoke):
     assert all(r["release_note"].startswith("SYNTHETIC") for r in rows)
     by_form = {(r["form"], r["financial_year"]): folder / r["file_name"] for r in rows}
 
-    rs = parse_workbook(by_form[("RS", "2008-09")])
+    rs = parse_workbook(write_workbook(tmp_path, "RS", "2008-09").path)  # .xls-era layout
     book = python_calamine.CalamineWorkbook.from_path(str(rs.path))
     for name in book.sheet_names:
         assert str(book.get_sheet_by_name(name).to_python()[0][0]).startswith(MARK)
@@ -63,18 +64,37 @@ def test_synthetic_files_are_labelled_and_reconcile(smoke):
     rec = reconciliation(rs)
     assert rec["reconciles"].all() and len(rec) > 40
 
-    ro2 = parse_workbook(by_form[("RO2", "2008-09")])
+    ro2 = parse_workbook(by_form[("RO2", "2022-23")])
     assert ro2.form == "RO2" and ro2.arithmetic_breaks == []
     assert set(ro2.values["column_code"].dropna()) >= {"C1", "C3", "C6", "C7"}
     assert reconciliation(ro2)["reconciles"].all()
 
-    accessible = parse_workbook(by_form[("RS", "2023-24")])
-    assert accessible.path.suffix == ".ods" and reconciliation(accessible)["reconciles"].all()
+    for year, councils in (("2022-23", 426), ("2023-24", 411)):
+        accessible = parse_workbook(by_form[("RS", year)])
+        assert accessible.path.suffix == ".ods" and accessible.authority_count == councils
+        assert reconciliation(accessible)["reconciles"].all()
+        assert _numbered_totals(accessible) >= _numbered_totals(_real_rs(year))
+    # the real 2017-18 England and class rows print 0 over authority cells that are all '...'
+    later = parse_workbook(write_workbook(tmp_path, "RS", "2017-18").path)
+    real = _numbered_totals(_real_rs("2017-18"))
+    assert len(real) == 665 and _numbered_totals(later) >= real
+
+
+def _real_rs(year: str):
+    return parse_workbook(SAMPLES_DIR / "revenue_outturn" / f"RS_{year}_data_by_LA.xlsx")
+
+
+def _numbered_totals(parsed) -> set[tuple]:
+    """The England and class-row cells holding a number: the audit refuses a published total
+    without one, so a synthetic workbook has a number wherever the real layout does."""
+    t = parsed.totals[parsed.totals["value_gbp_thousands"].notna()]
+    keys = ["total_scope", "authority_class", "line_label", "line_occurrence", "column_code"]
+    return set(t[keys].astype(str).itertuples(index=False, name=None))
 
 
 def test_generation_is_deterministic(smoke, tmp_path):
     out, _ = smoke
-    again = write_workbook(tmp_path, "RS", "2008-09")
+    again = write_workbook(tmp_path, "RS", "2023-24")
     first = python_calamine.CalamineWorkbook.from_path(str(out / "synthetic" / again.path.name))
     second = python_calamine.CalamineWorkbook.from_path(str(again.path))
     for name in first.sheet_names:
@@ -103,6 +123,6 @@ def test_pandas_baseline_england_row_is_the_workbooks(smoke):
         ).fetchall()
     )
     con.close()
-    assert set(got) == {"2008-09", "2023-24"}
+    assert set(got) == {"2022-23", "2023-24"}
     for year, england in got.items():
         assert abs(england - sums[year]) <= 1.5  # synthetic England is the sum of its councils

@@ -237,3 +237,39 @@ def test_corrupted_cells_fail_schema_naming_each_cell():
         "a cell's text has no kind, or a kind without text"
     ) in exc.failures
     assert str(exc).startswith("RS 2015-16 final: 3 validation failure(s):")
+
+
+def test_a_bad_value_repeated_and_a_cell_that_is_not_text_are_each_named():
+    """Checks run once per distinct value and string columns are converted by pyarrow; a
+    failure still names every row that holds it, and a non-string cell its own row."""
+    frame = three_real_cells()
+    i = frame.index
+    frame["source_sheet"] = frame["source_sheet"].astype(object)
+    frame.loc[i[0], "source_sheet"] = 7  # a number where the sheet name belongs
+    frame.loc[[i[1], i[2]], "ecode"] = "X1"
+    with pytest.raises(ValidationFailed) as excinfo:
+        validate_revenue_outturn(frame, "RS 2015-16 final")
+    where = "file 'RS_2015-16_data_by_LA.xlsx', sheet 'RS LA Data 2015-16'"
+    assert excinfo.value.failures == [
+        f"{where}, row 9: ecode fails str_matches('^E\\d{{4}}$'): 'X1'",
+        f"{where}, row 10: ecode fails str_matches('^E\\d{{4}}$'): 'X1'",
+        "file 'RS_2015-16_data_by_LA.xlsx', sheet 7, row 8, column F (line 'Education "
+        "services'): source_sheet fails dtype('str'): 7",
+    ]
+
+
+def test_the_validated_frame_holds_the_same_cells_as_arrow_strings():
+    from sources.revenue_outturn.schema import RevenueOutturnSchema
+    from sources.validation import contract_columns
+
+    parsed = parsed_xlsx().values
+    valid = validate_revenue_outturn(parsed, "RS 2015-16 final")
+    strings = [n for n, t, _ in contract_columns(RevenueOutturnSchema) if t == "varchar"]
+    assert len(strings) == 15 and all(str(valid[c].dtype) == "string" for c in strings)
+    assert valid.shape == parsed.shape and (valid.index == parsed.index).all()
+    for c in parsed.columns:
+        assert valid[c].astype(object).where(valid[c].notna(), None).tolist() == (
+            parsed[c].astype(object).where(parsed[c].notna(), None).tolist()
+        ), c
+    # one council (93 cells) is published without an ONS code
+    assert valid["ecode"].nunique() == 444 and valid["ons_code"].isna().sum() == 93
