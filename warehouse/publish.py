@@ -21,6 +21,7 @@ The working database is only read (read-only), so `dbt docs generate` can read i
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import inspect
 import json
@@ -50,10 +51,17 @@ PUBLISHED_STORAGE_VERSION = "v1.0.0"
 PUBLISHED_SCHEMAS = ("raw", "marts")
 EXPORTED_SCHEMAS = ("marts",)
 DB_NAME = "lgf.duckdb"
-CSV_OPTIONS = "header, compression gzip"
+CSV_OPTIONS = "header"
+# DuckDB's own gzip writer takes ~5x as long as writing the CSV plain and compressing it with
+# zlib (11 s against 2.3 + 3.9 s for the largest mart), for a file 6 % smaller.
+GZIP_LEVEL = 6
 # What an export file is made by: a change here re-exports every table.
 EXPORT_CODE = hashlib.sha256(
-    (inspect.getsource(write_parquet) + inspect.getsource(unit_of) + CSV_OPTIONS).encode()
+    (
+        inspect.getsource(write_parquet)
+        + inspect.getsource(unit_of)
+        + f"{CSV_OPTIONS} gzip {GZIP_LEVEL}"
+    ).encode()
 ).hexdigest()
 WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Columns of raw.landing_manifest that describe a source file (never a machine path).
@@ -205,16 +213,19 @@ def publish(
         def copy(cur, name):
             cur.execute(f"create table pub.{_q(name)} as select * from {work}.{_q(name)}")
 
-        def export(cur, name):
+        def export(cur, name, kind):
             table = name.split(".", 1)[1]
+            path = stage / kind / f"{table}{dict(EXPORT_FILES)[kind]}"
             if name in reusable:
-                for kind, ext in EXPORT_FILES:
-                    _link(previous_dir / kind / f"{table}{ext}", stage / kind / f"{table}{ext}")
+                _link(previous_dir / kind / path.name, path)
                 return "reused"
             select = f"select * from {work}.{_q(name)}"
-            write_parquet(cur, select, stage / "parquet" / f"{table}.parquet", docs.get(name))
-            csv_path = stage / "csv" / f"{table}.csv.gz"
-            cur.execute(f"copy ({select}) to '{csv_path}' ({CSV_OPTIONS})")
+            if kind == "parquet":
+                write_parquet(cur, select, path, docs.get(name))
+            else:
+                plain = path.with_suffix("")  # table.csv, compressed then removed
+                cur.execute(f"copy ({select}) to '{plain}' ({CSV_OPTIONS})")
+                _gzip(plain, path)
             return "written"
 
         def compare(cur):
@@ -231,9 +242,11 @@ def publish(
         # the largest work first, so that the pool ends together
         jobs = {}
         for name in sorted(tables, key=lambda n: -prints[n]["rows"]):
+            if name in exported:  # gzip is the slowest of the three
+                jobs[f"csv {name}"] = lambda cur, name=name: export(cur, name, "csv")
             jobs[f"copy {name}"] = lambda cur, name=name: copy(cur, name)
             if name in exported:
-                jobs[f"export {name}"] = lambda cur, name=name: export(cur, name)
+                jobs[f"parquet {name}"] = lambda cur, name=name: export(cur, name, "parquet")
         jobs["comparison with the previous release"] = compare
         results = _run_side_by_side(con, jobs, timings)
         con.execute("create schema if not exists pub.meta")
@@ -245,7 +258,7 @@ def publish(
         undocumented = apply_comments(con, "pub", [*tables, "meta.publication"], docs)
         con.execute("detach pub")
         changes = results["comparison with the previous release"]
-        reused = sorted(n for n in exported if results[f"export {n}"] == "reused")
+        reused = sorted(n for n in exported if results[f"csv {n}"] == "reused")
 
         sources = _sources(con, work, tables)
         package = datapackage(
@@ -326,6 +339,13 @@ def _export_key(fingerprint: dict, doc) -> str:
         ]
     )
     return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _gzip(plain: Path, target: Path) -> None:
+    """``plain`` compressed into ``target`` (zlib releases the GIL), then removed."""
+    with plain.open("rb") as src, gzip.open(target, "wb", compresslevel=GZIP_LEVEL) as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+    plain.unlink()
 
 
 def _link(source: Path, target: Path) -> None:
