@@ -39,3 +39,17 @@ def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
             f"no warehouse at {path}: run `make run` (or `lgf refresh`) to build and publish one"
         )
     return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX_CONFIG))
+
+
+def checkpoint(path: Path) -> None:
+    """Fold the write-ahead log into the database file, so that read-only connections (several
+    processes may hold one at once) see every committed write. A no-op while another process
+    reads it (no writer can then be pending)."""
+    try:
+        con = connect(path)
+    except duckdb.IOException:
+        return
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()

@@ -11,25 +11,37 @@ failure at any step leaves the last publication as it was; temporary copies a ki
 left behind are removed at the next publish.
 
 When the audited build has the same content hash as the current release, nothing is written.
+
+The release database, the exports of each mart and the comparison with the previous release
+are independent: they run side by side (one DuckDB cursor each, a thread pool sized to the
+cores; DuckDB releases the GIL). An export whose table has the same fingerprint, description
+and export code as in the previous release is a hard link to that release's file, not a rewrite.
+The working database is only read (read-only), so `dbt docs generate` can read it meanwhile.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import inspect
 import json
 import os
 import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 from warehouse import releases as rel
-from warehouse.db import connect
+from warehouse.db import checkpoint, connect
 from warehouse.dictionary import (
     MANIFEST,
     apply_comments,
     datapackage,
     load_dictionary,
     table_keys,
+    unit_of,
     write_parquet,
 )
 from warehouse.synthetic_guard import refuse_synthetic_outside_benchmark
@@ -39,6 +51,19 @@ PUBLISHED_STORAGE_VERSION = "v1.0.0"
 PUBLISHED_SCHEMAS = ("raw", "marts")
 EXPORTED_SCHEMAS = ("marts",)
 DB_NAME = "lgf.duckdb"
+CSV_OPTIONS = "header"
+# DuckDB's own gzip writer takes ~5x as long as writing the CSV plain and compressing it with
+# zlib (11 s against 2.3 + 3.9 s for the largest mart), for a file 6 % smaller.
+GZIP_LEVEL = 6
+# What an export file is made by: a change here re-exports every table.
+EXPORT_CODE = hashlib.sha256(
+    (
+        inspect.getsource(write_parquet)
+        + inspect.getsource(unit_of)
+        + f"{CSV_OPTIONS} gzip {GZIP_LEVEL}"
+    ).encode()
+).hexdigest()
+WORKERS = max(1, min(4, os.cpu_count() or 1))
 # Columns of raw.landing_manifest that describe a source file (never a machine path).
 SOURCE_COLUMNS = (
     "dataset",
@@ -67,6 +92,9 @@ class Publication:
     note: str = ""
     undocumented: list[str] = field(default_factory=list)
     changes: dict | None = None
+    # seconds per step of this publication (release database, each export, the comparison)
+    timings: dict[str, float] = field(default_factory=dict)
+    reused_exports: list[str] = field(default_factory=list)
 
 
 def _tables(con, database: str) -> list[str]:
@@ -110,7 +138,10 @@ def publish(
     keep: int = 3,
     manifest: Path = MANIFEST,
     now: datetime | None = None,
+    checkpoint_first: bool = True,
 ) -> Publication:
+    """Publish the working database as a new release (see the module's docstring).
+    ``checkpoint_first=False``: the caller has checkpointed it and others may be reading it."""
     published_dir = Path(published_dir)
     releases_dir = rel.releases_dir(published_dir)
     releases_dir.mkdir(parents=True, exist_ok=True)
@@ -118,10 +149,12 @@ def publish(
     published_db = published_dir / DB_NAME
     published_at = (now or datetime.now(UTC)).replace(tzinfo=None, microsecond=0)
     docs = load_dictionary(manifest)
-    con = connect(work_db)
+    if checkpoint_first:
+        checkpoint(work_db)
+    con = connect(work_db, read_only=True)
     stage = None
+    timings: dict[str, float] = {}
     try:
-        con.execute("checkpoint")
         work = con.execute("select current_database()").fetchone()[0]
         refuse_synthetic_outside_benchmark(con, work, published_db)
         tables = _tables(con, work)
@@ -154,14 +187,68 @@ def publish(
         shutil.rmtree(stage, ignore_errors=True)
         stage.mkdir(parents=True)
         db = stage / DB_NAME
-        con.execute(f"attach '{db}' as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')")
+        (stage / "parquet").mkdir()
+        (stage / "csv").mkdir()
+        exported = [t for t in tables if t.split(".", 1)[0] in EXPORTED_SCHEMAS]
+        export_keys = {name: _export_key(prints[name], docs.get(name)) for name in exported}
+        previous = rel.read_record(published_dir, current) if current in _names(kept) else None
+        previous_dir = releases_dir / current if previous is not None else None
+        reusable = {
+            name
+            for name in exported
+            if previous is not None
+            and previous.get("exports", {}).get(name) == export_keys[name]
+            and all(
+                (previous_dir / kind / f"{name.split('.', 1)[1]}{ext}").is_file()
+                for kind, ext in EXPORT_FILES
+            )
+        }
+
+        con.execute(
+            f"attach '{db}' as pub (read_write, storage_version '{PUBLISHED_STORAGE_VERSION}')"
+        )
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema if not exists pub.{schema}")
-        for name in tables:
-            schema, table = name.split(".", 1)
-            con.execute(
-                f'create table pub.{schema}."{table}" as select * from {work}.{schema}."{table}"'
-            )
+
+        def copy(cur, name):
+            cur.execute(f"create table pub.{_q(name)} as select * from {work}.{_q(name)}")
+
+        def export(cur, name, kind):
+            table = name.split(".", 1)[1]
+            path = stage / kind / f"{table}{dict(EXPORT_FILES)[kind]}"
+            if name in reusable:
+                _link(previous_dir / kind / path.name, path)
+                return "reused"
+            select = f"select * from {work}.{_q(name)}"
+            if kind == "parquet":
+                write_parquet(cur, select, path, docs.get(name))
+            else:
+                plain = path.with_suffix("")  # table.csv, compressed then removed
+                cur.execute(f"copy ({select}) to '{plain}' ({CSV_OPTIONS})")
+                _gzip(plain, path)
+            return "written"
+
+        def compare(cur):
+            if previous is None:
+                return None
+            cur.execute(f"attach '{previous_dir / DB_NAME}' as prev (read_only)")
+            try:
+                return rel.diff_catalogs(
+                    cur, "prev", work, previous["tables"], prints, table_keys(manifest)
+                )
+            finally:
+                cur.execute("detach prev")
+
+        # the largest work first, so that the pool ends together
+        jobs = {}
+        for name in sorted(tables, key=lambda n: -prints[n]["rows"]):
+            if name in exported:  # gzip is the slowest of the three
+                jobs[f"csv {name}"] = lambda cur, name=name: export(cur, name, "csv")
+            jobs[f"copy {name}"] = lambda cur, name=name: copy(cur, name)
+            if name in exported:
+                jobs[f"parquet {name}"] = lambda cur, name=name: export(cur, name, "parquet")
+        jobs["comparison with the previous release"] = compare
+        results = _run_side_by_side(con, jobs, timings)
         con.execute("create schema if not exists pub.meta")
         con.execute(
             "create table pub.meta.publication as select ? as version, ? as content_hash, "
@@ -170,16 +257,9 @@ def publish(
         )
         undocumented = apply_comments(con, "pub", [*tables, "meta.publication"], docs)
         con.execute("detach pub")
+        changes = results["comparison with the previous release"]
+        reused = sorted(n for n in exported if results[f"csv {n}"] == "reused")
 
-        exported = [t for t in tables if t.split(".", 1)[0] in EXPORTED_SCHEMAS]
-        (stage / "parquet").mkdir()
-        (stage / "csv").mkdir()
-        for name in exported:
-            schema, table = name.split(".", 1)
-            select = f'select * from {work}.{schema}."{table}"'
-            write_parquet(con, select, stage / "parquet" / f"{table}.parquet", docs.get(name))
-            csv_path = stage / "csv" / f"{table}.csv.gz"
-            con.execute(f"copy ({select}) to '{csv_path}' (header, compression gzip)")
         sources = _sources(con, work, tables)
         package = datapackage(
             con,
@@ -194,17 +274,6 @@ def publish(
             formats={"parquet": "parquet", "csv.gz": "csv"},
         )
         (stage / "datapackage.json").write_text(json.dumps(package, indent=1, default=str))
-
-        changes = None
-        previous = rel.read_record(published_dir, current) if current in _names(kept) else None
-        if previous is not None:
-            con.execute(f"attach '{releases_dir / current / DB_NAME}' as prev (read_only)")
-            try:
-                changes = rel.diff_catalogs(
-                    con, "prev", work, previous["tables"], prints, table_keys(manifest)
-                )
-            finally:
-                con.execute("detach prev")
         record = {
             "version": version,
             "content_hash": chash,
@@ -213,6 +282,7 @@ def publish(
             "previous": current if previous is not None else None,
             "row_counts": {k: v["rows"] for k, v in prints.items()},
             "tables": prints,
+            "exports": export_keys,
             "sources": sources,
             "changes": changes,
             "undocumented": undocumented,
@@ -241,7 +311,70 @@ def publish(
         note=f"published release {version}",
         undocumented=undocumented,
         changes=changes,
+        timings=timings,
+        reused_exports=reused,
     )
+
+
+# (folder, file name suffix) of each export of a table
+EXPORT_FILES = (("parquet", ".parquet"), ("csv", ".csv.gz"))
+
+
+def _q(name: str) -> str:
+    schema, table = name.split(".", 1)
+    return f'{schema}."{table}"'
+
+
+def _export_key(fingerprint: dict, doc) -> str:
+    """What an export file of a table is made from: its rows (the fingerprint), its description
+    (Parquet field metadata) and the export code. Equal keys give equal files."""
+    described = None if doc is None else [doc.name, doc.description, sorted(doc.columns.items())]
+    body = json.dumps(
+        [
+            fingerprint["rows"],
+            fingerprint["checksum"],
+            fingerprint["columns"],
+            described,
+            EXPORT_CODE,
+        ]
+    )
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def _gzip(plain: Path, target: Path) -> None:
+    """``plain`` compressed into ``target`` (zlib releases the GIL), then removed."""
+    with plain.open("rb") as src, gzip.open(target, "wb", compresslevel=GZIP_LEVEL) as out:
+        shutil.copyfileobj(src, out, 1 << 20)
+    plain.unlink()
+
+
+def _link(source: Path, target: Path) -> None:
+    """A hard link to a kept release's file (a copy where the file system has none)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _run_side_by_side(con, jobs: dict, timings: dict[str, float]) -> dict:
+    """Run each job(cursor) on its own cursor of ``con`` in a pool of WORKERS threads; their
+    results by name, and each one's seconds in ``timings``. The first failure is raised."""
+
+    def run(name, job):
+        started = time.monotonic()
+        cur = con.cursor()
+        try:
+            return job(cur)
+        finally:
+            cur.close()
+            timings[name] = round(time.monotonic() - started, 2)
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="lgf-publish") as pool:
+        futures = {name: pool.submit(run, name, job) for name, job in jobs.items()}
+        results = {name: f.result() for name, f in futures.items()}
+    timings["side by side (wall)"] = round(time.monotonic() - started, 2)
+    return results
 
 
 def _names(kept: dict[str, dict]) -> set[str]:

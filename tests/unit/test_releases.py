@@ -230,3 +230,49 @@ def test_units_and_types_follow_the_naming_convention():
         "date",
         "array",
     ]
+
+
+def test_unchanged_tables_reuse_the_previous_exports(work, manifest, tmp_path):
+    con = duckdb.connect(str(work))
+    con.execute(
+        "create table marts.dim_year as select * from (values ('2019-20'), ('2020-21')) t(y)"
+    )
+    con.close()
+    published = tmp_path / "published"
+    first = publish(work, published, manifest=manifest, now=datetime(2026, 1, 2))
+    assert first.reused_exports == []
+    con = duckdb.connect(str(work))
+    con.execute("update marts.fct_spend set value_gbp_thousands = 12 where ecode = 'E0102'")
+    con.close()
+    second = publish(work, published, manifest=manifest, now=datetime(2026, 1, 5))
+    assert second.changed and second.reused_exports == ["marts.dim_year"]
+    old, new = (published / "releases" / v for v in (first.version, second.version))
+    for kind, ext in (("parquet", ".parquet"), ("csv", ".csv.gz")):
+        # the unchanged table's files are the previous release's (hard links), the changed
+        # table's are written again, with its new figure
+        assert os.path.samefile(old / kind / f"dim_year{ext}", new / kind / f"dim_year{ext}")
+        assert not os.path.samefile(old / kind / f"fct_spend{ext}", new / kind / f"fct_spend{ext}")
+    spend = pq.read_table(new / "parquet" / "fct_spend.parquet").to_pylist()
+    assert {
+        r["ecode"]: r["value_gbp_thousands"] for r in spend if r["financial_year"] == "2019-20"
+    } == {
+        "E0101": 10.0,
+        "E0102": 12.0,
+    }
+    csv = new / "csv" / "dim_year.csv.gz"
+    assert duckdb.connect().execute(f"select count(*) from '{csv}'").fetchone() == (2,)
+    # a new description of the table is new Parquet field metadata: written again
+    data = json.loads(manifest.read_text())
+    data["nodes"]["model.x.fct_spend"]["description"] = "synthetic spend, described anew"
+    data["nodes"]["model.x.dim_year"] = {
+        "resource_type": "model", "name": "dim_year", "schema": "marts", "description": "years",
+        "columns": {"y": {"description": "a year"}},
+    }  # fmt: skip
+    manifest.write_text(json.dumps(data))
+    con = duckdb.connect(str(work))
+    con.execute("update marts.fct_spend set value_gbp_thousands = 13 where ecode = 'E0102'")
+    con.close()
+    third = publish(work, published, manifest=manifest, now=datetime(2026, 1, 6))
+    assert third.changed and third.reused_exports == []
+    meta = pq.read_schema(published / "releases" / third.version / "parquet" / "dim_year.parquet")
+    assert meta.field("y").metadata[b"description"] == b"a year"
