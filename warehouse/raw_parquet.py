@@ -3,8 +3,8 @@ which DuckDB, Spark or Trino read alike, and a dbt-duckdb plugin that points the
 ``raw`` sources at them unchanged.
 
 - :func:`export_raw_partitions` writes every ``raw.*`` table of a working database to
-  ``<root>/<table>/financial_year=<year>/*.parquet`` (tables without a financial_year column
-  to ``<root>/<table>/data.parquet``).
+  ``<root>/<table>/financial_year=<year>/*.parquet`` (tables without a financial_year column,
+  and empty tables, to ``<root>/<table>/data.parquet``).
 - :func:`create_raw_views` makes ``raw.<table>`` a view over those files in a DuckDB
   connection, so ``{{ source('raw', ...) }}`` reads the Parquet partitions.
 - :class:`Plugin` does that on every connection dbt opens: the ``parquet`` target of
@@ -39,7 +39,9 @@ def export_raw_partitions(work_db: Path, root: Path) -> dict[str, int]:
             }  # fmt: skip
             target = root / table
             target.mkdir(exist_ok=True)
-            if "financial_year" in cols:
+            rows[table] = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
+            # an empty table has no partition to write: one file of its columns, no rows
+            if "financial_year" in cols and rows[table]:
                 con.execute(
                     f"copy (select * from raw.\"{table}\") to '{target}' "
                     "(format parquet, partition_by (financial_year), overwrite_or_ignore)"
@@ -49,7 +51,6 @@ def export_raw_partitions(work_db: Path, root: Path) -> dict[str, int]:
                     f"copy (select * from raw.\"{table}\") to '{target / 'data.parquet'}' "
                     "(format parquet)"
                 )
-            rows[table] = con.execute(f'select count(*) from raw."{table}"').fetchone()[0]
     finally:
         con.close()
     return rows
