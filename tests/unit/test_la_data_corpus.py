@@ -1,6 +1,6 @@
 """Every real "data by LA" workbook the project has: the bundled catalogue (RS, RSX, RO2, RO3)
-and the RA budget fixture (every workbook of ../shared/data/revenue_outturn is bundled, so the
-suite needs nothing beside the clone).
+and the RA budget fixture (every workbook the team collected is bundled, so the suite needs
+nothing beside the clone).
 
 For each: the parse holds the reader's invariants (no measure heading as a line label, every
 value with a line and, on the coded forms, a column code; identifier columns not read as

@@ -4,7 +4,7 @@ For each of the 21 files in samples/spend_over_500/catalogue.csv: the catalogued
 files are bundled unmodified), the encoding detected, the fields chosen (inferred, or a declared
 override for the two publishers whose headers mislead), the header line, the row count, the
 schema, published totals, and the buying-organisation matches. The same checks run over every
-bundled spend file (every file of ../shared/data/spend_over_500 is bundled byte for byte).
+bundled spend file (every spend file the team collected is bundled byte for byte).
 
 How the expected numbers were obtained independently of the parser:
 
