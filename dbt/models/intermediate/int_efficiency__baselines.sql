@@ -6,8 +6,7 @@
 with
 
 returns as (
-    select *, coalesce(body_id, 'ENGLAND') as area_id
-    from {{ ref('int_efficiency__returns') }}
+    select * from {{ ref('int_efficiency__returns') }}
 ),
 
 regime_baseline_years as (

@@ -5,10 +5,7 @@
 with
 
 returns as (
-    select
-        *,
-        coalesce(body_id, 'ENGLAND') as area_id
-    from {{ ref('int_efficiency__returns') }}
+    select * from {{ ref('int_efficiency__returns') }}
 ),
 
 -- One value per regime x area x year x statement x kind of gain: the statement's total row, or

@@ -11,10 +11,18 @@ headline_returns as (
     select * from {{ ref('int_efficiency__headline_returns') }}
 ),
 
-final as (
+unioned as (
     select * from contract_returns
     union all by name
     select * from headline_returns
+),
+
+final as (
+    select
+        *,
+        -- an area is a council's legal body, or England
+        coalesce(body_id, 'ENGLAND') as area_id
+    from unioned
 )
 
 select * from final
