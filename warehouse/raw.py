@@ -150,6 +150,14 @@ def replace_table(con, table: str, frame: pd.DataFrame, *, source_sha256: list[s
 REVENUE_OUTTURN_TABLES = ("revenue_outturn", "revenue_outturn_totals", "load_log")
 
 
+def parser_versions(con, table: str) -> set[str]:
+    """The parser versions a raw table's rows were loaded by (empty if it has none yet)."""
+    if "parser_version" not in columns_of(con, table):
+        return set()
+    rows = con.execute(f'select distinct parser_version from raw."{table}"').fetchall()
+    return {r[0] for r in rows}
+
+
 def raw_state(con) -> dict[str, str]:
     """What each raw table was last loaded from, as a fingerprint per table: the load log of its
     partitions (revenue outturn) or of the whole table (reference tables). Two equal states mean

@@ -56,13 +56,10 @@ def parsed_by_this_parser(settings: Settings) -> bool:
     """raw.spend_files was loaded by the current parser version (not before the first load)."""
     from sources.spend.parse import PARSER_VERSION
     from warehouse.db import connect
-    from warehouse.raw import columns_of
+    from warehouse.raw import parser_versions
 
     with connect(settings.work_db) as con:
-        if "parser_version" not in columns_of(con, "spend_files"):
-            return False
-        rows = con.execute("select distinct parser_version from raw.spend_files").fetchall()
-    return {r[0] for r in rows} == {PARSER_VERSION}
+        return parser_versions(con, "spend_files") == {PARSER_VERSION}
 
 
 def file_row(release: Release, file, parsed, frame) -> dict:
