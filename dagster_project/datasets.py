@@ -187,28 +187,31 @@ def load_partitions(
 ) -> Iterator[MaterializeResult]:
     """The recipe for a partitioned spec: each file of each partition is skipped when loaded
     as it is now, else built and stored as its own partition."""
+    from warehouse.db import held_open
+
     part = spec.partitioned
     settings.ensure_dirs()
     editions, reloaded = [], []
     rows = dict.fromkeys(spec.tables, 0)
     summary, add = part.summary
-    for key in partition_keys:
-        releases = spec.releases(settings, key)
-        if not releases:
-            where = f"the catalogue {settings.catalogue}" if settings.catalogue else "the catalogue"
-            raise SourceError(f"{where} lists no {spec.name} files for {key}")
-        for release in releases:
-            file = land(release, settings, log, spec.local_without_url)
-            edition = f"{release.edition} {release.form}"
-            editions.append(edition)
-            if part.loaded(settings, release, file):
-                log.info(f"{edition}: unchanged, already loaded")
-                continue
-            frames = built(spec, [(release, file)], settings, log)
-            part.store(settings, release, frames, log)
-            reloaded.append(edition)
-            rows = {table: n + len(frames[table]) for table, n in rows.items()}
-            summary = add(summary, frames)
+    with held_open(settings.work_db):  # one checkpoint per 256 MB, not per edition
+        for key in partition_keys:
+            releases = spec.releases(settings, key)
+            if not releases:
+                where = "the catalogue" + (f" {settings.catalogue}" if settings.catalogue else "")
+                raise SourceError(f"{where} lists no {spec.name} files for {key}")
+            for release in releases:
+                file = land(release, settings, log, spec.local_without_url)
+                edition = f"{release.edition} {release.form}"
+                editions.append(edition)
+                if part.loaded(settings, release, file):
+                    log.info(f"{edition}: unchanged, already loaded")
+                    continue
+                frames = built(spec, [(release, file)], settings, log)
+                part.store(settings, release, frames, log)
+                reloaded.append(edition)
+                rows = {table: n + len(frames[table]) for table, n in rows.items()}
+                summary = add(summary, frames)
     meta = {"editions": editions, "reloaded": reloaded, "lgf/changed": len(reloaded), **summary}
     checked = set(spec.tables if spec.contracts is None else spec.contracts)
     for table in spec.tables:

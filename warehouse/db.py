@@ -8,11 +8,23 @@ other file, ATTACH, EXPORT, INSTALL/LOAD and SET are all refused by DuckDB itsel
 
 from __future__ import annotations
 
+import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-SAFE_CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+MEMORY_LIMIT = os.environ.get("LGF_DUCKDB_MEMORY_LIMIT", "2GB")
+"""DuckDB's buffer limit for every connection of the pipeline (dbt's profile reads the same
+variable): beyond it DuckDB spills to ``<database>.tmp`` instead of growing, so that a refresh
+of the whole England history stays within a few GB. Its default is 80 % of the machine."""
+
+SAFE_CONFIG = {
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "memory_limit": MEMORY_LIMIT,
+}
 SANDBOX_CONFIG = {
     **SAFE_CONFIG,
     "enable_external_access": False,  # no files but this database, no extensions, no network
@@ -39,6 +51,21 @@ def connect_sandboxed(path: Path) -> duckdb.DuckDBPyConnection:
             f"no warehouse at {path}: run `make run` (or `lgf refresh`) to build and publish one"
         )
     return duckdb.connect(str(path), read_only=True, config=dict(SANDBOX_CONFIG))
+
+
+@contextlib.contextmanager
+def held_open(path: Path, wal_mb: int = 256) -> Iterator[None]:
+    """Keep the database open across a run of writes, each by its own short connection (they
+    share this instance), and fold the write-ahead log into the file once it holds ``wal_mb``
+    and when the run ends, instead of at every connection's close: a refresh loading a hundred
+    editions checkpoints a few times, not a hundred."""
+    con = connect(path)
+    try:
+        con.execute(f"set checkpoint_threshold = '{int(wal_mb)}MB'")
+        yield
+        con.execute("checkpoint")
+    finally:
+        con.close()
 
 
 def checkpoint(path: Path) -> None:

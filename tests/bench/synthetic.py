@@ -305,11 +305,12 @@ def synthetic_rows(
         own = random.Random(f"{seed}:{ident['ecode']}").lognormvariate(0, 0.03)
         picks.append((ident, base, own * rng.uniform(0.99, 1.01) * year_factor))
 
+    def rewrite(value):
+        return _rewrite_form(_rewrite_year(value, layout.year, year), "RO2", form)
+
     for name, rows in layout.sheets.items():
-        rows = [
-            [_rewrite_form(_rewrite_year(c, layout.year, year), "RO2", form) for c in row]
-            for row in rows
-        ]
+        rows = [[rewrite(c) for c in row] for row in rows]
+        out_name = rewrite(name)  # 'RO2 LA Data 2008-09 (1)' -> 'RO1 LA Data 2010-11 (1)'
         if rows and rows[0]:
             edition_note = f", edition {edition}" if edition else ""
             rows[0][0] = f"{MARK} (seed {seed}{edition_note}). " + (
@@ -320,7 +321,7 @@ def synthetic_rows(
         else:
             rows = [[MARK]]
         if name not in layout.data_sheets:
-            out[name] = rows
+            out[out_name] = rows
             continue
         auth = layout.authority_rows[name]
         value_cols = layout.value_columns[name]
@@ -372,7 +373,7 @@ def synthetic_rows(
             ):
                 _fill_total(rows[r], value_cols, part)
         start, end = auth[0], auth[-1]
-        out[name] = rows[:start] + new_auth + rows[end + 1 :]
+        out[out_name] = rows[:start] + new_auth + rows[end + 1 :]
     return out
 
 

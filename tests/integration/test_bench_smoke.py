@@ -126,3 +126,16 @@ def test_pandas_baseline_england_row_is_the_workbooks(smoke):
     assert set(got) == {"2022-23", "2023-24"}
     for year, england in got.items():
         assert abs(england - sums[year]) <= 1.5  # synthetic England is the sum of its councils
+
+
+@pytest.mark.parametrize(("form", "year"), [("RO1", "2007-08"), ("RO6", "2016-17")])
+def test_detail_forms_written_in_ro2_layout_read_as_their_own_form(tmp_path, form, year):
+    """England scale writes RO1, RO3-RO6 in RO2's layout: sheet names and titles carry the
+    form and year written, so the reader takes the file as that form and year (a sheet still
+    named 'RO2 LA Data 2008-09' made the England run refuse every RO1 file)."""
+    f = write_workbook(tmp_path, form, year)
+    parsed = parse_workbook(f.path, release=f.release)
+    assert (parsed.form, parsed.financial_year) == (form, year)
+    assert all(sheet.startswith(f"{form} LA Data {year}") for sheet in parsed.sheets)
+    assert len(parsed.values) > 80_000
+    assert reconciliation(parsed)["reconciles"].all()
