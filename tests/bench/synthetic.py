@@ -109,6 +109,7 @@ class _Template:
     """A real workbook's cells and the parser's reading of which rows and columns are what."""
 
     path: Path
+    form: str
     year: str
     release: str
     sheets: dict[str, list[list]]
@@ -196,7 +197,7 @@ def _template(release) -> _Template:
         for e, c, r in zip(who["ecode"], who["authority_class"], who["source_row"], strict=True)
     ]
     tpl = _Template(
-        release.path, release.financial_year, release.release, sheets, data_sheets,
+        release.path, release.form, release.financial_year, release.release, sheets, data_sheets,
         authority_rows, england_rows, class_rows, value_columns, ids, identities, labels,
     )  # fmt: skip
     _TEMPLATES[release.path] = tpl
@@ -306,7 +307,7 @@ def synthetic_rows(
         picks.append((ident, base, own * rng.uniform(0.99, 1.01) * year_factor))
 
     def rewrite(value):
-        return _rewrite_form(_rewrite_year(value, layout.year, year), "RO2", form)
+        return _rewrite_form(_rewrite_year(value, layout.year, year), layout.form, form)
 
     for name, rows in layout.sheets.items():
         rows = [[rewrite(c) for c in row] for row in rows]
@@ -548,7 +549,11 @@ def write_workbook(
     folder: Path, form: str, year: str, seed: int = SEED, edition: int = 0
 ) -> SyntheticFile:
     releases = _real_releases()
-    layout_form = "RO2" if form in RO_FORMS else form
+    # A detail form is written in its own bundled layout of the year where there is one (RO3
+    # 2008-09: its own councils, so the edition has the authorities it was published with),
+    # else in RO2's (the only detail form bundled for most years).
+    bundled = any(r.form == form and r.financial_year == year for r in releases)
+    layout_form = "RO2" if form in RO_FORMS and not bundled else form
     layout = _template(_nearest(releases, layout_form, year))
     same = [r for r in releases if r.form == layout_form and r.financial_year == year]
     if not any(r.form == "RS" and r.financial_year == year for r in releases):

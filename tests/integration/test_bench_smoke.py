@@ -12,6 +12,7 @@ from sources.catalogue import SAMPLES_DIR
 from sources.revenue_outturn.la_data import parse_workbook, reconciliation
 from tests.bench import harness
 from tests.bench.synthetic import MARK, write_workbook
+from warehouse.settings import PROJECT_ROOT
 from warehouse.synthetic_guard import BENCHMARK_MARKER
 
 
@@ -139,3 +140,21 @@ def test_detail_forms_written_in_ro2_layout_read_as_their_own_form(tmp_path, for
     assert all(sheet.startswith(f"{form} LA Data {year}") for sheet in parsed.sheets)
     assert len(parsed.values) > 80_000
     assert reconciliation(parsed)["reconciles"].all()
+
+
+def test_synthetic_detail_editions_have_their_published_authority_counts(tmp_path):
+    """Where the bundle holds a real edition of a detail form and year (RO2, RO3), the
+    synthetic one has that edition's councils: the warehouse's own dbt test compares each
+    edition's authorities with expected_authority_counts (it failed the England run when RO3
+    2008-09 was written with RO2's 405 councils instead of its own 388)."""
+    seed = PROJECT_ROOT / "dbt" / "seeds" / "expected_authority_counts.csv"
+    with seed.open() as fh:
+        expected = [r for r in csv.DictReader(fh) if r["form"].startswith("RO")]
+    assert {r["form"] for r in expected} >= {"RO2", "RO3"}
+    for row in expected:
+        f = write_workbook(tmp_path, row["form"], row["financial_year"])
+        parsed = parse_workbook(f.path, release=f.release)
+        assert (parsed.form, parsed.financial_year, parsed.release) == (
+            row["form"], row["financial_year"], row["release"]
+        )  # fmt: skip
+        assert parsed.authority_count == int(row["authorities"]), row
