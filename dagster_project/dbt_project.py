@@ -9,6 +9,7 @@ refresh never leaves `dbt build` writing the working database. dbt tests are ass
 import hashlib
 import json
 import os
+import re
 import stat
 import sys
 from pathlib import Path
@@ -16,11 +17,12 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from dagster_project.keys import raw_asset_key
+from dagster_project.keys import YEARS_TAG, raw_asset_key
 from dagster_project.resources import WarehouseResource
 from warehouse.settings import PROJECT_ROOT, Settings
 
 DBT_DIR = PROJECT_ROOT / "dbt"
+FINANCIAL_YEAR = re.compile(r"\d{4}-\d{2}")
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
 
@@ -105,5 +107,12 @@ def lgf_dbt_assets(
     # dbt's profile reads the working database's path from the environment of its process.
     os.environ["LGF_WORK_DB"] = str(warehouse.settings.work_db)
     target = warehouse.settings.work_dir / "dbt_target"
+    args = ["build"]
+    years = [y for y in context.run.tags.get(YEARS_TAG, "").split(",") if y]
+    if years:  # only these years' editions changed: the year-partitioned models rebuild them
+        if not all(FINANCIAL_YEAR.fullmatch(y) for y in years):
+            raise ValueError(f"run tag {YEARS_TAG}: not financial years: {years}")
+        args += ["--vars", json.dumps({"lgf_years": years})]
+        context.log.info(f"year-partitioned models rebuild {', '.join(years)} only")
     with warehouse.writer():
-        yield from dbt.cli(["build"], context=context, target_path=target).stream()
+        yield from dbt.cli(args, context=context, target_path=target).stream()

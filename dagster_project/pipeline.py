@@ -45,14 +45,28 @@ def code_version() -> str:
 def build_state(settings: Settings) -> dict:
     """What a build from the working database now would be built from."""
     from warehouse.db import connect
-    from warehouse.raw import raw_state
+    from warehouse.raw import raw_state, revenue_outturn_years
 
     con = connect(settings.work_db)
     try:
-        raw = raw_state(con)
+        raw, years = raw_state(con), revenue_outturn_years(con)
     finally:
         con.close()
-    return {"raw": raw, "code_version": code_version()}
+    return {"raw": raw, "revenue_outturn_years": years, "code_version": code_version()}
+
+
+def years_to_rebuild(state: dict, last: dict, changed: list[str]) -> list[str] | None:
+    """The financial years whose revenue outturn editions changed since the last publication,
+    when nothing else did (no other raw table, the same code): dbt then rebuilds only those
+    years of the year-partitioned models. None: build everything."""
+    from warehouse.raw import REVENUE_OUTTURN_TABLES
+
+    before, now = last.get("revenue_outturn_years"), state["revenue_outturn_years"]
+    if not changed or not set(changed) <= set(REVENUE_OUTTURN_TABLES) or before is None:
+        return None
+    if not set(before) <= set(now):  # a year is gone: its rows must go too
+        return None
+    return sorted(y for y in now if now[y] != before.get(y)) or None
 
 
 def _state_path(settings: Settings) -> Path:
@@ -189,13 +203,22 @@ def _refresh(settings, years, say, instance, log_level, progress, force) -> dict
             )
             return summary
     selection = _downstream(defs, changed)
+    rebuild = None if changed is None else years_to_rebuild(state, last, changed)
     if changed is None:
         say("building everything (no publication yet, or the code changed)")
     else:
         say(f"changed since the last publication: raw.{', raw.'.join(changed)}")
+    if rebuild:
+        say(f"only {', '.join(rebuild)} reloaded: the year-partitioned models rebuild those years")
     summary["changed"] = changed or ["(all)"]
+    summary["years_rebuilt"] = rebuild or ["(all)"]
     label = "building the warehouse (dbt build), auditing and publishing"
-    summary["runs"].append(runner.run("build_and_publish", label, asset_selection=selection))
+    from dagster_project.keys import YEARS_TAG
+
+    tags = {YEARS_TAG: ",".join(rebuild)} if rebuild else None
+    summary["runs"].append(
+        runner.run("build_and_publish", label, tags=tags, asset_selection=selection)
+    )
     summary["published"] = True
     say(f"done in {time.monotonic() - started:.0f}s")
     return summary

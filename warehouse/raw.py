@@ -189,6 +189,23 @@ def raw_state(con) -> dict[str, str]:
     return state
 
 
+def revenue_outturn_years(con) -> dict[str, str]:
+    """A fingerprint of each financial year's loaded revenue outturn editions (their load log
+    rows): the years whose fingerprint differs between two states are the years reloaded."""
+    import hashlib
+
+    if not columns_of(con, "load_log"):
+        return {}
+    rows = con.execute(
+        "select financial_year, form, release, source_sha256, parser_version, loaded_at "
+        "from raw.load_log order by all"
+    ).fetchall()
+    by_year: dict[str, list] = {}
+    for row in rows:
+        by_year.setdefault(row[0], []).append(repr(row))
+    return {y: hashlib.sha256("\n".join(r).encode()).hexdigest()[:16] for y, r in by_year.items()}
+
+
 def editions_loaded(con) -> list[dict]:
     """Every loaded (financial_year, form, release) partition with its source file."""
     if not columns_of(con, "load_log"):

@@ -99,8 +99,27 @@ def test_an_edition_not_bundled_loads_from_a_mirror_into_the_published_warehouse
             "select reconciliation_status, count(*) from marts.mart_revenue_outturn_reconciliation "
             "where financial_year = '2010-11' and form = 'RO3' and release = 'final' group by 1"
         ).fetchall()
+        # Only 2010-11 was rebuilt (incrementally) in fct_revenue_outturn: still every raw cell
+        # of every year exactly once, and the new edition's cells beside the current one.
+        per_year = con.execute(
+            "select financial_year, form, release, count(*), count(*) filter (is_current_edition) "
+            "from marts.fct_revenue_outturn group by all order by all"
+        ).fetchall()
+        raw_per_year = con.execute(
+            "select financial_year, form, release, count(*) from raw.revenue_outturn "
+            "group by all order by all"
+        ).fetchall()
     finally:
         con.close()
+    assert [r[:4] for r in per_year] == raw_per_year
+    assert ("2010-11", "RO3", "final", 353 * 12 * 9, 0) in per_year  # the revised one is current
+    assert all(current in (0, n) for *_, n, current in per_year)
+    assert len({y for y, *_ in per_year}) == 15
+    target = settings.work_dir / "dbt_target"
+    run = next((target / "run").rglob("fct_revenue_outturn.sql")).read_text()
+    compiled = next((target / "compiled").rglob("fct_revenue_outturn.sql")).read_text()
+    assert 'delete from "lgf_work"."marts"."fct_revenue_outturn"' in run  # incremental
+    assert "in ('2010-11')" in compiled  # for that year alone
     # the mirror's edition beside the bundled one, which it did not replace
     assert [(f, r, s) for f, r, s, *_ in loads] == [
         ("RO3", "final", SERVED_NAME),

@@ -245,3 +245,43 @@ def test_columns_read_are_the_named_and_conditioned_columns_in_table_order():
     # an expectation on the table's columns needs all of them
     whole = [ExpectationSpec("ExpectTableColumnsToMatchSet", {"column_set": table})]
     assert columns_read(whole, table) == table
+
+
+def test_read_for_audit_reports_the_same_as_python_strings() -> None:
+    """The mart read as Arrow with categorical text (warehouse.audit.read_for_audit) gives GX
+    the same values: the same failures, counts and examples as the object-string frame, for
+    every kind of expectation the suites use (regex, set, not null, between, unique, compound
+    unique, row count, row conditions on text)."""
+    from warehouse.audit import read_for_audit
+
+    frame = outturn_frame()
+    frame.loc[1, "ecode"] = "X0102"
+    frame.loc[3, "ecode"] = None
+    frame.loc[4, "value"] = -88120.0
+    frame.loc[4, "service"] = "parks"
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    specs = [
+        *outturn_suite(),
+        ExpectationSpec("ExpectColumnValuesToBeUnique", {"column": "ecode"}),
+        ExpectationSpec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "value", "min_value": 100_000, "row_condition": 'service=="education"'},
+        ),
+        ExpectationSpec("ExpectTableRowCountToBeBetween", {"min_value": 10}),
+    ]
+    con = duckdb.connect()
+    con.execute("create table mart as select * from frame")
+
+    read = read_for_audit(con, "mart", specs)
+
+    assert str(read["ecode"].dtype) == "category" and str(read["value"].dtype) == "float64"
+    expected = run_audit(con.execute("select * from mart").df(), "object", specs)
+    got = run_audit(read, "categorical", specs)
+    assert len(expected.failures) == 7
+    keys = ("kind", "column", "unexpected_count", "element_count", "missing_count")
+    assert [[f[k] for k in keys] for f in got.failures] == [
+        [f[k] for k in keys] for f in expected.failures
+    ]
+    assert [sorted(map(str, f["partial_unexpected_list"] or [])) for f in got.failures] == [
+        sorted(map(str, f["partial_unexpected_list"] or [])) for f in expected.failures
+    ]

@@ -1,6 +1,19 @@
 -- Every published authority cell of every loaded edition and form (authority x year x form x
 -- line x column, with release), with the legal body it belongs to and whether the edition is
 -- the current one for its year.
+--
+-- Every row belongs to one financial year and depends on that year's editions only, so a
+-- refresh that reloaded some years' editions and nothing else passes them as the dbt var
+-- `lgf_years` (dagster_project/dbt_project.py): the model is then built incrementally, those
+-- years' rows deleted and rebuilt, the others kept. Without it (the default, any other change,
+-- or `dbt build` by hand) the table is rebuilt whole.
+{%- set years = var('lgf_years', []) %}
+{{ config(
+    materialized=('incremental' if years else 'table'),
+    incremental_strategy='delete+insert',
+    unique_key='financial_year',
+    on_schema_change='fail'
+) }}
 with
 
 cells as (
@@ -45,6 +58,9 @@ final as (
     left join bodies
         on cells.financial_year = bodies.financial_year
         and cells.ecode = bodies.ecode
+    {%- if years and is_incremental() %}
+    where cells.financial_year in ({% for y in years %}'{{ y }}'{{ ", " if not loop.last }}{% endfor %})
+    {%- endif %}
 )
 
 select * from final

@@ -74,8 +74,65 @@ sums as (
     group by all
 ),
 
--- Each authority's value on the same line (matched by label key and column) in the nearest
--- earlier year with a current edition, at most `imputation_prior_years` back.
+-- The lines whose England row differs from the sum of their authorities beyond the tolerance:
+-- the only lines whose authorities' previous year is looked at for where a gap comes from.
+gap_lines as (
+    select
+        england.financial_year,
+        england.form,
+        england.release,
+        england.line_label,
+        england.line_occurrence,
+        england.column_code
+    from england
+    left join sums on {{ same_published_cell('england', 'sums') }}
+    where england.value_gbp_thousands is not null
+        and abs((
+            england.value_gbp_thousands::decimal(38, 6)
+            - coalesce(sums.authority_sum_gbp_thousands, 0)::decimal(38, 6)
+        )::double) > {{ tolerance }}
+),
+
+-- The cells whose previous-year value is needed: every non-returning authority's (what the
+-- publisher imputes) and every cell of a line with a gap (which authority moved most). On a
+-- line that reconciles nothing is to be explained (at England scale, looking up every cell's
+-- previous year spilled gigabytes to disk and took a minute).
+needs_previous as (
+    select
+        edition_cells.*,
+        gap_lines.financial_year is not null as on_gap_line
+    from edition_cells
+    left join gap_lines on {{ same_published_cell('edition_cells', 'gap_lines') }}
+    where edition_cells.is_missing_return or gap_lines.financial_year is not null
+),
+
+-- Each current edition's value of those authorities' lines (label key and column) in a year:
+-- the first occurrence of the line with a value.
+prior_values as (
+    select
+        current_cells.ecode,
+        current_cells.form,
+        current_cells.line_label_key,
+        current_cells.column_code,
+        current_cells.year_start,
+        any_value(current_cells.financial_year) as financial_year,
+        arg_min(current_cells.value_gbp_thousands, current_cells.line_occurrence)
+            as value_gbp_thousands
+    from current_cells
+    inner join (
+        select distinct ecode, form, line_label_key, column_code from needs_previous
+    ) as wanted
+        on current_cells.ecode = wanted.ecode
+        and current_cells.form = wanted.form
+        and current_cells.line_label_key = wanted.line_label_key
+        and current_cells.column_code is not distinct from wanted.column_code
+    where current_cells.value_gbp_thousands is not null
+    group by all
+),
+
+-- Each of those cells with the authority's value on the same line (matched by label key and
+-- column) in the nearest earlier year with a current edition, at most
+-- `imputation_prior_years` back.
 previous as (
     select
         this.financial_year,
@@ -88,22 +145,26 @@ previous as (
         this.authority_name,
         this.value_gbp_thousands,
         this.is_missing_return,
-        prior.value_gbp_thousands as previous_gbp_thousands,
-        prior.financial_year as previous_financial_year
-    from edition_cells as this
-    left join current_cells as prior
-        on this.ecode = prior.ecode
-        and this.form = prior.form
-        and this.line_label_key = prior.line_label_key
-        and this.column_code is not distinct from prior.column_code
-        and prior.year_start between this.year_start - {{ prior_years }} and this.year_start - 1
-        and prior.value_gbp_thousands is not null
-    qualify row_number() over (
-        partition by
-            this.financial_year, this.form, this.release, this.line_label,
-            this.line_occurrence, this.column_code, this.ecode
-        order by prior.year_start desc nulls last, prior.line_occurrence
-    ) = 1
+        this.on_gap_line,
+        coalesce(
+            {%- for back in range(1, prior_years + 1) %}
+            prior_{{ back }}.value_gbp_thousands{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as previous_gbp_thousands,
+        coalesce(
+            {%- for back in range(1, prior_years + 1) %}
+            prior_{{ back }}.financial_year{{ "," if not loop.last }}
+            {%- endfor %}
+        ) as previous_financial_year
+    from needs_previous as this
+    {%- for back in range(1, prior_years + 1) %}
+    left join prior_values as prior_{{ back }}
+        on this.ecode = prior_{{ back }}.ecode
+        and this.form = prior_{{ back }}.form
+        and this.line_label_key = prior_{{ back }}.line_label_key
+        and this.column_code is not distinct from prior_{{ back }}.column_code
+        and prior_{{ back }}.year_start = this.year_start - {{ back }}
+    {%- endfor %}
 ),
 
 -- Each authority's share of the England net current expenditure of its previous year: the
@@ -196,7 +257,8 @@ moved as (
                 order by abs(value_gbp_thousands - previous_gbp_thousands) desc, ecode
             ) as move_rank
         from previous
-        where value_gbp_thousands is not null and previous_gbp_thousands is not null
+        where on_gap_line
+            and value_gbp_thousands is not null and previous_gbp_thousands is not null
     )
     group by all
 ),
