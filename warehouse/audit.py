@@ -31,6 +31,12 @@ __all__ = [
 MAX_EXAMPLES = 10
 """At most this many offending values are kept per failed expectation."""
 
+SPLIT_ROWS = 1_000_000
+"""Frames of more rows are validated one expectation at a time (bounded memory)."""
+
+CHUNK_ROWS = 2_000_000
+"""On such frames, expectations that judge each value alone run over chunks of this many rows."""
+
 # Keys of a GX expectation's kwargs that describe where it applies rather than what it checks.
 _DOMAIN_KEYS = ("column", "column_list", "column_A", "column_B")
 
@@ -157,31 +163,52 @@ def run_audit(
     context = gx.get_context(mode="ephemeral")
     # Progress bars are on by default and tqdm writes them to stderr, even when not a TTY.
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    asset = context.data_sources.add_pandas(name="audit").add_dataframe_asset(name=suite_name)
+    batch_definition = asset.add_batch_definition_whole_dataframe(name="whole_dataframe")
 
-    batch_definition = (
-        context.data_sources.add_pandas(name="audit")
-        .add_dataframe_asset(name=suite_name)
-        .add_batch_definition_whole_dataframe(name="whole_dataframe")
-    )
-    suite = context.suites.add(gx.ExpectationSuite(name=suite_name))
+    # A large frame is validated one expectation at a time, on the columns it reads: GX's
+    # metrics over ten million rows and every column at once took several GB; each
+    # expectation still sees every row, so what it finds is the same.
+    if len(df) > SPLIT_ROWS and len(built) > 1:
+        groups = [[(position, item)] for position, item in enumerate(built)]
+    else:
+        groups = [list(enumerate(built))]
     specs: dict[str, tuple[int, ExpectationSpec]] = {}
-    for position, (spec, expectation) in enumerate(built):
-        added = suite.add_expectation(expectation)
-        specs[str(added.id)] = (position, spec)
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite_name, data=batch_definition, suite=suite)
-    )
-    checkpoint = context.checkpoints.add(
-        gx.Checkpoint(
-            name=suite_name,
-            validation_definitions=[validation],
-            result_format={"result_format": "SUMMARY", "partial_unexpected_count": MAX_EXAMPLES},
+    raws, success = [], True
+    for number, group in enumerate(groups):
+        name = suite_name if len(groups) == 1 else f"{suite_name} #{number + 1}"
+        suite = context.suites.add(gx.ExpectationSuite(name=name))
+        for position, (spec, expectation) in group:
+            added = suite.add_expectation(expectation)
+            specs[str(added.id)] = (position, spec)
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch_definition, suite=suite)
         )
-    )
-    checkpoint_result = checkpoint.run(batch_parameters={"dataframe": df})
-
-    (suite_result,) = checkpoint_result.run_results.values()
-    raw = suite_result.to_json_dict()
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=name,
+                validation_definitions=[validation],
+                result_format={
+                    "result_format": "SUMMARY",
+                    "partial_unexpected_count": MAX_EXAMPLES,
+                },
+            )
+        )
+        frame = df
+        if len(groups) > 1:
+            frame = df[columns_read([spec for _, (spec, _) in group], list(df.columns))]
+        # A check of each value alone, on a large frame, also runs over chunks of rows (GX
+        # expands a categorical column to Python strings for a regex): their counts add up.
+        chunkable = len(groups) > 1 and _by_value(group[0][1][0])
+        chunks = [frame[i : i + CHUNK_ROWS] for i in range(0, len(frame), CHUNK_ROWS)]
+        parts = []
+        for chunk in chunks if chunkable else [frame]:
+            checkpoint_result = checkpoint.run(batch_parameters={"dataframe": chunk})
+            (suite_result,) = checkpoint_result.run_results.values()
+            parts.append(suite_result.to_json_dict())
+        raws.append(_chunks_merged(parts))
+        success = success and bool(raws[-1]["success"])
+    raw = _merged(raws, suite_name)
     statistics = {**raw["statistics"], "row_count": len(df)}
     # GX reorders results (by metric graph); report them in the order they were specified.
     results = sorted(
@@ -190,7 +217,7 @@ def run_audit(
     results_ok = [(ok, info) for _, ok, info in results]
     audit = AuditResult(
         suite_name=suite_name,
-        success=bool(checkpoint_result.success),
+        success=success,
         evaluated=int(statistics["evaluated_expectations"]),
         failures=[failure for ok, failure in results_ok if not ok],
         statistics=statistics,
@@ -198,6 +225,81 @@ def run_audit(
     if docs_dir is not None:
         _write_docs(Path(docs_dir), audit, results_ok, raw)
     return audit
+
+
+# Expectations that judge each value alone (no `mostly`: a share is not additive over chunks).
+_BY_VALUE = {
+    "ExpectColumnValuesToNotBeNull",
+    "ExpectColumnValuesToMatchRegex",
+    "ExpectColumnValuesToBeInSet",
+    "ExpectColumnValuesToBeBetween",
+}
+
+
+def _by_value(spec: ExpectationSpec) -> bool:
+    return spec.kind in _BY_VALUE and "mostly" not in spec.kwargs
+
+
+def _chunks_merged(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """One expectation's suite result over chunks of rows: counts summed, examples in row
+    order (at most MAX_EXAMPLES), success only when every chunk succeeded."""
+    if len(parts) == 1:
+        return parts[0]
+    results = [part["results"][0] for part in parts]
+    observed = [r.get("result") or {} for r in results]
+
+    def total(key: str) -> int | None:
+        values = [o.get(key) for o in observed]
+        return None if any(v is None for v in values) else sum(values)
+
+    merged = dict(observed[0])
+    for key in ("element_count", "missing_count", "unexpected_count"):
+        if key in merged:
+            merged[key] = total(key)
+    examples = [v for o in observed for v in o.get("partial_unexpected_list") or []]
+    merged["partial_unexpected_list"] = examples[:MAX_EXAMPLES]
+    element, missing = merged.get("element_count"), merged.get("missing_count") or 0
+    unexpected = merged.get("unexpected_count")
+    if element is not None and unexpected is not None:
+        shares = {
+            "unexpected_percent": unexpected / max(element - missing, 1) * 100,
+            "unexpected_percent_total": unexpected / max(element, 1) * 100,
+            "unexpected_percent_nonmissing": unexpected / max(element - missing, 1) * 100,
+            "missing_percent": missing / max(element, 1) * 100,
+        }
+        merged.update({k: v for k, v in shares.items() if k in merged})
+    success = all(r.get("success") for r in results)
+    exception = next(
+        (r.get("exception_info") for r in results if _exception_message(r.get("exception_info"))),
+        results[0].get("exception_info"),
+    )
+    result = {**results[0], "success": success, "result": merged, "exception_info": exception}
+    statistics = {
+        **parts[0]["statistics"],
+        "evaluated_expectations": 1,
+        "successful_expectations": int(success),
+        "unsuccessful_expectations": int(not success),
+    }
+    return {**parts[0], "success": success, "results": [result], "statistics": statistics}
+
+
+def _merged(raws: list[dict[str, Any]], suite_name: str) -> dict[str, Any]:
+    """One suite result of the validations of a split suite: every result, summed statistics."""
+    if len(raws) == 1:
+        return raws[0]
+    counts = ("evaluated_expectations", "successful_expectations", "unsuccessful_expectations")
+    statistics = {k: sum(int(r["statistics"].get(k) or 0) for r in raws) for k in counts}
+    evaluated = statistics["evaluated_expectations"]
+    statistics["success_percent"] = (
+        100.0 * statistics["successful_expectations"] / evaluated if evaluated else None
+    )
+    return {
+        **raws[0],
+        "suite_name": suite_name,
+        "success": all(r.get("success") for r in raws),
+        "results": [result for r in raws for result in r["results"]],
+        "statistics": statistics,
+    }
 
 
 def _build_expectation(gx: Any, spec: ExpectationSpec) -> Any:

@@ -285,3 +285,38 @@ def test_read_for_audit_reports_the_same_as_python_strings() -> None:
     assert [sorted(map(str, f["partial_unexpected_list"] or [])) for f in got.failures] == [
         sorted(map(str, f["partial_unexpected_list"] or [])) for f in expected.failures
     ]
+
+
+def test_a_large_frame_split_by_expectation_reports_the_same(monkeypatch) -> None:
+    """Above SPLIT_ROWS each expectation is validated alone on the columns it reads (bounded
+    memory): the failures, counts, examples and statistics are those of the whole suite."""
+    import warehouse.audit as audit
+
+    frame = outturn_frame()
+    frame.loc[1, "ecode"] = "X0102"
+    frame.loc[4, "value"] = -88120.0
+    frame = pd.concat([frame, frame.iloc[[0]]], ignore_index=True)
+    specs = [
+        *outturn_suite(),
+        ExpectationSpec(
+            "ExpectColumnValuesToBeBetween",
+            {"column": "value", "min_value": 200_000, "row_condition": 'service=="education"'},
+        ),
+    ]
+    whole = run_audit(frame, "whole", specs)
+    monkeypatch.setattr(audit, "SPLIT_ROWS", 1)
+    split = run_audit(frame, "split", specs)
+    monkeypatch.setattr(audit, "CHUNK_ROWS", 2)  # and each value-wise check over 3 chunks
+    chunked = run_audit(frame, "chunked", specs)
+
+    keys = ("kind", "column", "unexpected_count", "element_count", "missing_count",
+            "unexpected_percent", "partial_unexpected_list")  # fmt: skip
+    assert len(whole.failures) == 4
+    for result in (split, chunked):
+        assert [[f[k] for k in keys] for f in result.failures] == [
+            [f[k] for k in keys] for f in whole.failures
+        ]
+        assert [f["message"] for f in result.failures] == [f["message"] for f in whole.failures]
+        assert (result.success, result.evaluated) == (False, len(specs))
+        for key in ("evaluated_expectations", "successful_expectations", "row_count"):
+            assert result.statistics[key] == whole.statistics[key]
