@@ -31,10 +31,13 @@ __all__ = [
 MAX_EXAMPLES = 10
 """At most this many offending values are kept per failed expectation."""
 
+AUDIT_BATCH_ROWS = 1_000_000
+"""Marts are read for the audit in batches of this many rows."""
+
 SPLIT_ROWS = 1_000_000
 """Frames of more rows are validated one expectation at a time (bounded memory)."""
 
-CHUNK_ROWS = 2_000_000
+CHUNK_ROWS = 1_000_000
 """On such frames, expectations that judge each value alone run over chunks of this many rows."""
 
 # Keys of a GX expectation's kwargs that describe where it applies rather than what it checks.
@@ -119,11 +122,23 @@ def read_for_audit(con, table: str, expectations: list[ExpectationSpec]) -> pd.D
 
     columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
     read = ", ".join(f'"{c}"' for c in columns_read(expectations, columns))
-    arrow = con.sql(f"select {read} from {table}").to_arrow_table()
-    for i, column in enumerate(arrow.schema):
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            arrow = arrow.set_column(i, column.name, arrow.column(i).dictionary_encode())
-    return arrow.to_pandas()
+    reader = con.sql(f"select {read} from {table}").to_arrow_reader(AUDIT_BATCH_ROWS)
+
+    def text(t) -> bool:
+        return pa.types.is_string(t) or pa.types.is_large_string(t)
+
+    # batch by batch, so that the text is never held whole as strings
+    schema = pa.schema(
+        [pa.field(f.name, pa.dictionary(pa.int32(), f.type) if text(f.type) else f.type)
+         for f in reader.schema]
+    )  # fmt: skip
+    batches = [
+        pa.RecordBatch.from_arrays(
+            [c.dictionary_encode() if text(c.type) else c for c in batch.columns], schema=schema
+        )
+        for batch in reader
+    ]
+    return pa.Table.from_batches(batches, schema=schema).unify_dictionaries().to_pandas()
 
 
 def run_audit(
