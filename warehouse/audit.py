@@ -31,14 +31,12 @@ __all__ = [
 MAX_EXAMPLES = 10
 """At most this many offending values are kept per failed expectation."""
 
-AUDIT_BATCH_ROWS = 1_000_000
-"""Marts are read for the audit in batches of this many rows."""
-
 SPLIT_ROWS = 1_000_000
 """Frames of more rows are validated one expectation at a time (bounded memory)."""
 
 CHUNK_ROWS = 1_000_000
-"""On such frames, expectations that judge each value alone run over chunks of this many rows."""
+"""On such frames, expectations that judge each value alone run over chunks of this many rows
+(and marts are read for the audit in batches of as many)."""
 
 # Keys of a GX expectation's kwargs that describe where it applies rather than what it checks.
 _DOMAIN_KEYS = ("column", "column_list", "column_A", "column_B")
@@ -122,7 +120,7 @@ def read_for_audit(con, table: str, expectations: list[ExpectationSpec]) -> pd.D
 
     columns = [r[0] for r in con.execute(f"describe {table}").fetchall()]
     read = ", ".join(f'"{c}"' for c in columns_read(expectations, columns))
-    reader = con.sql(f"select {read} from {table}").to_arrow_reader(AUDIT_BATCH_ROWS)
+    reader = con.sql(f"select {read} from {table}").to_arrow_reader(CHUNK_ROWS)
 
     def text(t) -> bool:
         return pa.types.is_string(t) or pa.types.is_large_string(t)
@@ -189,7 +187,7 @@ def run_audit(
     else:
         groups = [list(enumerate(built))]
     specs: dict[str, tuple[int, ExpectationSpec]] = {}
-    raws, success = [], True
+    raws = []
     for number, group in enumerate(groups):
         name = suite_name if len(groups) == 1 else f"{suite_name} #{number + 1}"
         suite = context.suites.add(gx.ExpectationSuite(name=name))
@@ -222,7 +220,6 @@ def run_audit(
             (suite_result,) = checkpoint_result.run_results.values()
             parts.append(suite_result.to_json_dict())
         raws.append(_chunks_merged(parts))
-        success = success and bool(raws[-1]["success"])
     raw = _merged(raws, suite_name)
     statistics = {**raw["statistics"], "row_count": len(df)}
     # GX reorders results (by metric graph); report them in the order they were specified.
@@ -232,7 +229,7 @@ def run_audit(
     results_ok = [(ok, info) for _, ok, info in results]
     audit = AuditResult(
         suite_name=suite_name,
-        success=success,
+        success=bool(raw["success"]),
         evaluated=int(statistics["evaluated_expectations"]),
         failures=[failure for ok, failure in results_ok if not ok],
         statistics=statistics,

@@ -158,15 +158,25 @@ def parser_versions(con, table: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def _digest(rows) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()[:16]
+
+
+def _load_log_rows(con) -> list[tuple]:
+    """What identifies each loaded revenue outturn edition: (financial_year, form, release,
+    source_sha256, parser_version, loaded_at)."""
+    return con.execute(
+        "select financial_year, form, release, source_sha256, parser_version, loaded_at "
+        "from raw.load_log"
+    ).fetchall()
+
+
 def raw_state(con) -> dict[str, str]:
     """What each raw table was last loaded from, as a fingerprint per table: the load log of its
     partitions (revenue outturn) or of the whole table (reference tables). Two equal states mean
     the raw tables hold the same loads."""
-    import hashlib
-
-    def digest(rows) -> str:
-        return hashlib.sha256(repr(sorted(map(repr, rows))).encode()).hexdigest()[:16]
-
     tables = {
         name
         for (name,) in con.execute(
@@ -175,35 +185,26 @@ def raw_state(con) -> dict[str, str]:
     }
     state: dict[str, str] = {}
     if "load_log" in tables:
-        rows = con.execute(
-            "select financial_year, form, release, source_sha256, parser_version, loaded_at "
-            "from raw.load_log"
-        ).fetchall()
+        rows = _load_log_rows(con)
         for table in REVENUE_OUTTURN_TABLES:
-            state[table] = digest(rows)
+            state[table] = _digest(rows)
     if "reference_load_log" in tables:
         for name, sha256s, loaded_at in con.execute(
             "select table_name, source_sha256, loaded_at from raw.reference_load_log"
         ).fetchall():
-            state[name] = digest([(sorted(sha256s), loaded_at)])
+            state[name] = _digest([(sorted(sha256s), loaded_at)])
     return state
 
 
 def revenue_outturn_years(con) -> dict[str, str]:
-    """A fingerprint of each financial year's loaded revenue outturn editions (their load log
-    rows): the years whose fingerprint differs between two states are the years reloaded."""
-    import hashlib
-
+    """The same fingerprint of revenue outturn's load log, per financial year: the years whose
+    fingerprint differs between two states are the years reloaded."""
     if not columns_of(con, "load_log"):
         return {}
-    rows = con.execute(
-        "select financial_year, form, release, source_sha256, parser_version, loaded_at "
-        "from raw.load_log order by all"
-    ).fetchall()
     by_year: dict[str, list] = {}
-    for row in rows:
-        by_year.setdefault(row[0], []).append(repr(row))
-    return {y: hashlib.sha256("\n".join(r).encode()).hexdigest()[:16] for y, r in by_year.items()}
+    for row in _load_log_rows(con):
+        by_year.setdefault(row[0], []).append(row)
+    return {year: _digest(rows) for year, rows in by_year.items()}
 
 
 def editions_loaded(con) -> list[dict]:

@@ -41,8 +41,6 @@ from pathlib import Path
 import duckdb
 import psutil
 
-from warehouse.db import SAFE_CONFIG
-
 ROOT = Path(__file__).resolve().parents[2]
 PY = sys.executable
 SECTIONS = ["machine", "parse", "raw load", "refresh", "dbt", "code location", "bi queries"]
@@ -186,7 +184,7 @@ def raw_load_section(ctx) -> Section:
     import pandas as pd
 
     from sources.revenue_outturn.schema import raw_contracts, validate_revenue_outturn
-    from warehouse.db import held_open
+    from warehouse.db import connect, held_open
     from warehouse.raw import replace_partition
 
     contracts = raw_contracts()
@@ -208,7 +206,7 @@ def raw_load_section(ctx) -> Section:
                 values, totals = pd.read_parquet(e.values), pd.read_parquet(e.totals)
                 start = time.perf_counter()
                 values = validate_revenue_outturn(values, e.file_name)
-                with duckdb.connect(str(db), config=dict(SAFE_CONFIG)) as con:
+                with connect(db) as con:
                     replace_partition(
                         con, financial_year=e.financial_year, form=e.form, release=e.release,
                         frames={"revenue_outturn": values, "revenue_outturn_totals": totals},
@@ -224,7 +222,7 @@ def raw_load_section(ctx) -> Section:
         return took + (time.perf_counter() - start)  # the last checkpoint, at the close
 
     def native_load():
-        con = duckdb.connect(str(tmp / "native.duckdb"), config=dict(SAFE_CONFIG))
+        con = connect(tmp / "native.duckdb")
         start = time.perf_counter()
         con.execute(
             f"create table v as select * from read_parquet('{ctx.out}/parsed/*.values.parquet',"

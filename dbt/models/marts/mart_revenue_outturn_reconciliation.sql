@@ -74,23 +74,29 @@ sums as (
     group by all
 ),
 
--- The lines whose England row differs from the sum of their authorities beyond the tolerance:
--- the only lines whose authorities' previous year is looked at for where a gap comes from.
-gap_lines as (
+-- Each published England cell beside the sum of its authorities, and whether the two differ
+-- beyond the tolerance (a gap): the one place a line is judged to reconcile or not.
+differences as (
     select
-        england.financial_year,
-        england.form,
-        england.release,
-        england.line_label,
-        england.line_occurrence,
-        england.column_code
+        england.*,
+        sums.authority_sum_gbp_thousands,
+        coalesce(sums.authorities_with_value, 0) as authorities_with_value,
+        coalesce(sums.authorities_missing_return, 0) as authorities_missing_return,
+        (
+            coalesce(england.value_gbp_thousands, 0)::decimal(38, 6)
+            - coalesce(sums.authority_sum_gbp_thousands, 0)::decimal(38, 6)
+        )::double as difference_gbp_thousands,
+        abs(difference_gbp_thousands) > {{ tolerance }} as has_gap
     from england
     left join sums on {{ same_published_cell('england', 'sums') }}
-    where england.value_gbp_thousands is not null
-        and abs((
-            england.value_gbp_thousands::decimal(38, 6)
-            - coalesce(sums.authority_sum_gbp_thousands, 0)::decimal(38, 6)
-        )::double) > {{ tolerance }}
+),
+
+-- The lines with an England value and a gap: the only lines whose authorities' previous year
+-- is looked at for where a gap comes from.
+gap_lines as (
+    select financial_year, form, release, line_label, line_occurrence, column_code
+    from differences
+    where value_gbp_thousands is not null and has_gap
 ),
 
 -- The cells whose previous-year value is needed: every non-returning authority's (what the
@@ -276,13 +282,11 @@ joined as (
         england.column_code,
         england.value_gbp_thousands as england_published_gbp_thousands,
         england.value_marker as england_value_marker,
-        sums.authority_sum_gbp_thousands,
-        (
-            coalesce(england.value_gbp_thousands, 0)::decimal(38, 6)
-            - coalesce(sums.authority_sum_gbp_thousands, 0)::decimal(38, 6)
-        )::double as difference_gbp_thousands,
-        coalesce(sums.authorities_with_value, 0) as authorities_with_value,
-        coalesce(sums.authorities_missing_return, 0) as authorities_missing_return,
+        england.authority_sum_gbp_thousands,
+        england.difference_gbp_thousands,
+        england.has_gap,
+        england.authorities_with_value,
+        england.authorities_missing_return,
         missing.missing_previous_gbp_thousands,
         round(greatest(
             {{ tolerance }},
@@ -296,12 +300,11 @@ joined as (
         england.source_sha256,
         england.source_row as england_source_row,
         england.source_column
-    from england
+    from differences as england
     inner join editions
         on england.financial_year = editions.financial_year
         and england.form = editions.form
         and england.release = editions.release
-    left join sums on {{ same_published_cell('england', 'sums') }}
     left join missing on {{ same_published_cell('england', 'missing') }}
     left join moved on {{ same_published_cell('england', 'moved') }}
 ),
@@ -325,10 +328,10 @@ classified as (
 
 final as (
     select
-        * exclude (is_plausible_imputation, is_known_break, known_explanation),
+        * exclude (has_gap, is_plausible_imputation, is_known_break, known_explanation),
         case
             when england_published_gbp_thousands is null then 'england_not_published'
-            when abs(difference_gbp_thousands) <= {{ tolerance }} then 'reconciled'
+            when not has_gap then 'reconciled'
             when authorities_missing_return > 0 and is_plausible_imputation
                 then 'publisher_imputation'
             when is_known_break then 'known_publisher_break'
@@ -338,7 +341,7 @@ final as (
             when england_published_gbp_thousands is null
                 then 'the England row holds no value (' || coalesce(england_value_marker, 'blank')
                 || '): nothing to reconcile'
-            when abs(difference_gbp_thousands) <= {{ tolerance }} then null
+            when not has_gap then null
             when authorities_missing_return > 0 and is_plausible_imputation
                 then authorities_missing_return::varchar
                 || ' authorities made no return; the England row includes the publisher''s '
